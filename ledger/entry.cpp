@@ -1,0 +1,475 @@
+#include "ledger/entry.h"
+
+#include <boost/multiprecision/cpp_int.hpp>
+#include <cctype>
+#include <set>
+
+#include "ledger/canonical_json.h"
+#include "ledger/crypto.h"
+
+namespace rareledger::ledger {
+namespace {
+
+using nlohmann::json;
+
+const char* const kRoles[] = {"producer", "processor", "manufacturer",
+                              "auditor",  "regulator", "operator"};
+const char* const kProcesses[] = {"mining",        "separation", "metal_smelting",
+                                  "alloying",      "magnet_manufacturing",
+                                  "recycling",     "component_manufacturing",
+                                  "assembly",      "other"};
+
+// Field access with errors that name the field path ("payload.mass_g: ...").
+class Fields {
+ public:
+  Fields(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {}
+
+  Status Has(const char* key) const {
+    if (obj_.contains(key)) return Status::Ok();
+    return Status::InvalidArgument(Name(key) + ": missing");
+  }
+  std::string Name(const std::string& key) const { return path_ + "." + key; }
+
+  Result<std::string> Str(const char* key, size_t max_len = 4096) const {
+    RL_RETURN_IF_ERROR(Has(key));
+    const json& v = obj_.at(key);
+    if (!v.is_string()) return Status::InvalidArgument(Name(key) + ": must be a string");
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.empty()) return Status::InvalidArgument(Name(key) + ": must not be empty");
+    if (s.size() > max_len)
+      return Status::InvalidArgument(Name(key) + ": longer than " + std::to_string(max_len) +
+                                     " bytes");
+    return s;
+  }
+  Result<std::optional<std::string>> OptStr(const char* key, size_t max_len = 4096) const {
+    if (!obj_.contains(key)) return std::optional<std::string>();
+    RL_ASSIGN_OR_RETURN(std::string s, Str(key, max_len));
+    return std::optional<std::string>(std::move(s));
+  }
+  // An integer in [min, kMaxSafeInteger].
+  Result<int64_t> Int(const char* key, int64_t min) const {
+    RL_RETURN_IF_ERROR(Has(key));
+    return IntValue(obj_.at(key), Name(key), min);
+  }
+  static Result<int64_t> IntValue(const json& v, const std::string& name, int64_t min) {
+    std::string want = ": must be an integer in " + std::to_string(min) + ".." +
+                       std::to_string(kMaxSafeInteger);
+    if (!v.is_number_integer()) return Status::InvalidArgument(name + want);
+    int64_t n = 0;
+    if (v.is_number_unsigned()) {
+      uint64_t u = v.get<uint64_t>();
+      if (u > static_cast<uint64_t>(kMaxSafeInteger)) return Status::InvalidArgument(name + want);
+      n = static_cast<int64_t>(u);
+    } else {
+      n = v.get<int64_t>();
+    }
+    if (n < min || n > kMaxSafeInteger) return Status::InvalidArgument(name + want);
+    return n;
+  }
+  Result<const json*> Obj(const char* key) const {
+    RL_RETURN_IF_ERROR(Has(key));
+    const json& v = obj_.at(key);
+    if (!v.is_object()) return Status::InvalidArgument(Name(key) + ": must be an object");
+    return &v;
+  }
+  Result<const json*> Arr(const char* key) const {
+    RL_RETURN_IF_ERROR(Has(key));
+    const json& v = obj_.at(key);
+    if (!v.is_array()) return Status::InvalidArgument(Name(key) + ": must be an array");
+    if (v.empty()) return Status::InvalidArgument(Name(key) + ": must not be empty");
+    return &v;
+  }
+  bool Contains(const char* key) const { return obj_.contains(key); }
+  const std::string& path() const { return path_; }
+
+ private:
+  const json& obj_;
+  std::string path_;
+};
+
+bool IsIdentifierChar(unsigned char c) {
+  return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':' || c == '/' ||
+         c == '#' || c == '+';
+}
+
+// Party and lot ids: 1..128 bytes of [A-Za-z0-9-_.:/#+], not starting with
+// '.' (party ids name files in an export bundle). Ledger ids likewise.
+Result<std::string> Id(const Fields& f, const char* key) {
+  RL_ASSIGN_OR_RETURN(std::string s, f.Str(key, 128));
+  for (unsigned char c : s) {
+    if (!IsIdentifierChar(c))
+      return Status::InvalidArgument(f.Name(key) +
+                                     ": ids use only letters, digits and - _ . : / # +");
+  }
+  if (s[0] == '.' || s[0] == '/' || s.find("..") != std::string::npos)
+    return Status::InvalidArgument(f.Name(key) + ": id must not start with '.' or '/' or hold '..'");
+  return s;
+}
+
+Result<std::string> Country(const Fields& f, const char* key) {
+  RL_ASSIGN_OR_RETURN(std::string s, f.Str(key, 2));
+  if (s.size() != 2 || !std::isupper(static_cast<unsigned char>(s[0])) ||
+      !std::isupper(static_cast<unsigned char>(s[1])))
+    return Status::InvalidArgument(f.Name(key) + ": must be an ISO 3166-1 alpha-2 code like \"CN\"");
+  return s;
+}
+
+Result<std::string> Category(const Fields& f, const char* key) {
+  RL_ASSIGN_OR_RETURN(std::string s, f.Str(key, 64));
+  bool ok = std::islower(static_cast<unsigned char>(s[0]));
+  for (unsigned char c : s) ok = ok && (std::islower(c) || std::isdigit(c) || c == '_');
+  if (!ok) return Status::InvalidArgument(f.Name(key) + ": categories are lowercase [a-z0-9_]");
+  return s;
+}
+
+Result<std::string> OneOf(const Fields& f, const char* key, const char* const* first,
+                          const char* const* last) {
+  RL_ASSIGN_OR_RETURN(std::string s, f.Str(key, 64));
+  for (auto it = first; it != last; ++it)
+    if (s == *it) return s;
+  std::string want;
+  for (auto it = first; it != last; ++it) want += std::string(want.empty() ? "" : ", ") + *it;
+  return Status::InvalidArgument(f.Name(key) + ": unknown value \"" + s + "\" (want one of " +
+                                 want + ")");
+}
+
+bool IsTime(const std::string& s) {
+  // YYYY-MM-DDTHH:MM:SS[.frac]Z
+  if (s.size() < 20 || s.size() > 40) return false;
+  const char* pat = "dddd-dd-ddTdd:dd:dd";
+  for (size_t i = 0; i < 19; ++i) {
+    char p = pat[i];
+    if (p == 'd' ? !std::isdigit(static_cast<unsigned char>(s[i])) : s[i] != p) return false;
+  }
+  size_t i = 19;
+  if (s[i] == '.') {
+    ++i;
+    size_t start = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == start) return false;
+  }
+  if (i + 1 != s.size() || s[i] != 'Z') return false;
+  int month = std::stoi(s.substr(5, 2)), day = std::stoi(s.substr(8, 2));
+  int hour = std::stoi(s.substr(11, 2)), minute = std::stoi(s.substr(14, 2));
+  int second = std::stoi(s.substr(17, 2));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 &&
+         second <= 60;
+}
+
+Result<std::string> PublicKeyField(const Fields& f, const char* key) {
+  RL_ASSIGN_OR_RETURN(std::string b64, f.Str(key, 64));
+  auto raw = Base64Decode(b64);
+  if (!raw.ok() || raw->size() != kPublicKeySize)
+    return Status::InvalidArgument(f.Name(key) + ": must be base64 of a 32-byte Ed25519 key");
+  auto pk = PublicKey::FromRaw(*raw);
+  if (!pk.ok()) return Status::InvalidArgument(f.Name(key) + ": " + pk.status().message());
+  return std::move(raw).value();
+}
+
+Result<std::optional<Elements>> ElementsField(const Fields& f, int64_t mass_g) {
+  if (!f.Contains("elements")) return std::optional<Elements>();
+  RL_ASSIGN_OR_RETURN(const json* obj, f.Obj("elements"));
+  Elements out;
+  int64_t total = 0;
+  for (const auto& [sym, grams] : obj->items()) {
+    bool ok = !sym.empty() && sym.size() <= 3 && std::isupper(static_cast<unsigned char>(sym[0]));
+    for (size_t i = 1; i < sym.size(); ++i) ok = ok && std::islower(static_cast<unsigned char>(sym[i]));
+    if (!ok)
+      return Status::InvalidArgument(f.Name("elements") + ": \"" + sym +
+                                     "\" is not an element symbol");
+    RL_ASSIGN_OR_RETURN(int64_t g, Fields::IntValue(grams, f.Name("elements." + sym), 0));
+    total += g;
+    if (total > mass_g)
+      return Status::InvalidArgument(f.Name("elements") + ": element grams exceed mass_g (" +
+                                     std::to_string(mass_g) + ")");
+    out[sym] = g;
+  }
+  return std::optional<Elements>(std::move(out));
+}
+
+Result<std::vector<LotMass>> LotMasses(const Fields& f, const char* key) {
+  RL_ASSIGN_OR_RETURN(const json* arr, f.Arr(key));
+  std::vector<LotMass> out;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const json& item = (*arr)[i];
+    std::string path = f.Name(key) + "[" + std::to_string(i) + "]";
+    if (!item.is_object()) return Status::InvalidArgument(path + ": must be an object");
+    Fields g(item, path);
+    LotMass lm;
+    RL_ASSIGN_OR_RETURN(lm.lot, Id(g, "lot"));
+    RL_ASSIGN_OR_RETURN(lm.mass_g, g.Int("mass_g", 1));
+    out.push_back(std::move(lm));
+  }
+  return out;
+}
+
+Result<Body> DecodeRegisterParty(const Fields& f) {
+  RegisterParty b;
+  RL_ASSIGN_OR_RETURN(b.id, Id(f, "id"));
+  RL_ASSIGN_OR_RETURN(b.name, f.Str("name", 256));
+  RL_ASSIGN_OR_RETURN(b.country, Country(f, "country"));
+  RL_ASSIGN_OR_RETURN(const json* roles, f.Arr("roles"));
+  std::set<std::string> seen;
+  for (const json& r : *roles) {
+    if (!r.is_string()) return Status::InvalidArgument(f.Name("roles") + ": must hold strings");
+    const auto& s = r.get_ref<const std::string&>();
+    bool known = false;
+    for (const char* k : kRoles) known = known || s == k;
+    if (!known) return Status::InvalidArgument(f.Name("roles") + ": unknown role \"" + s + "\"");
+    if (!seen.insert(s).second)
+      return Status::InvalidArgument(f.Name("roles") + ": role \"" + s + "\" listed twice");
+    b.roles.push_back(s);
+  }
+  RL_ASSIGN_OR_RETURN(b.pubkey, PublicKeyField(f, "pubkey"));
+  return Body(std::move(b));
+}
+
+Result<Body> DecodeCreateLot(const Fields& f) {
+  CreateLot b;
+  RL_ASSIGN_OR_RETURN(b.lot, Id(f, "lot"));
+  RL_ASSIGN_OR_RETURN(b.material, f.Str("material", 256));
+  RL_ASSIGN_OR_RETURN(b.category, Category(f, "category"));
+  RL_ASSIGN_OR_RETURN(b.mass_g, f.Int("mass_g", 1));
+  RL_ASSIGN_OR_RETURN(b.value, f.Int("value", 0));
+  RL_ASSIGN_OR_RETURN(b.origin, Country(f, "origin"));
+  RL_ASSIGN_OR_RETURN(b.elements, ElementsField(f, b.mass_g));
+  RL_ASSIGN_OR_RETURN(b.hs, f.OptStr("hs", 32));
+  return Body(std::move(b));
+}
+
+Result<Body> DecodeTransfer(const Fields& f) {
+  Transfer b;
+  RL_ASSIGN_OR_RETURN(b.lot, Id(f, "lot"));
+  RL_ASSIGN_OR_RETURN(b.to, Id(f, "to"));
+  if (f.Contains("value")) {
+    RL_ASSIGN_OR_RETURN(int64_t v, f.Int("value", 0));
+    b.value = v;
+  }
+  return Body(std::move(b));
+}
+
+Result<Body> DecodeSplit(const Fields& f) {
+  Split b;
+  RL_ASSIGN_OR_RETURN(b.lot, Id(f, "lot"));
+  RL_ASSIGN_OR_RETURN(b.parts, LotMasses(f, "parts"));
+  std::set<std::string> ids;
+  for (const auto& p : b.parts) {
+    if (p.lot == b.lot || !ids.insert(p.lot).second)
+      return Status::InvalidArgument(f.Name("parts") + ": lot id \"" + p.lot +
+                                     "\" used twice in one split");
+  }
+  return Body(std::move(b));
+}
+
+Result<Body> DecodeTransform(const Fields& f) {
+  Transform b;
+  RL_ASSIGN_OR_RETURN(b.process, OneOf(f, "process", std::begin(kProcesses), std::end(kProcesses)));
+  RL_ASSIGN_OR_RETURN(b.facility_country, Country(f, "facility_country"));
+  if (f.Contains("technology_origin")) {
+    RL_ASSIGN_OR_RETURN(std::string c, Country(f, "technology_origin"));
+    b.technology_origin = c;
+  }
+  RL_ASSIGN_OR_RETURN(b.inputs, LotMasses(f, "inputs"));
+  RL_ASSIGN_OR_RETURN(const json* outs, f.Arr("outputs"));
+  std::set<std::string> ids;
+  for (const auto& in : b.inputs) ids.insert(in.lot);
+  std::set<std::string> out_ids;
+  for (size_t i = 0; i < outs->size(); ++i) {
+    const json& item = (*outs)[i];
+    std::string path = f.Name("outputs") + "[" + std::to_string(i) + "]";
+    if (!item.is_object()) return Status::InvalidArgument(path + ": must be an object");
+    Fields g(item, path);
+    TransformOutput o;
+    RL_ASSIGN_OR_RETURN(o.lot, Id(g, "lot"));
+    RL_ASSIGN_OR_RETURN(o.material, g.Str("material", 256));
+    RL_ASSIGN_OR_RETURN(o.category, Category(g, "category"));
+    RL_ASSIGN_OR_RETURN(o.mass_g, g.Int("mass_g", 1));
+    RL_ASSIGN_OR_RETURN(o.value, g.Int("value", 0));
+    RL_ASSIGN_OR_RETURN(o.elements, ElementsField(g, o.mass_g));
+    if (ids.count(o.lot) || !out_ids.insert(o.lot).second)
+      return Status::InvalidArgument(path + ".lot: lot id \"" + o.lot +
+                                     "\" used twice in one transform");
+    b.outputs.push_back(std::move(o));
+  }
+  if (f.Contains("allocation")) {
+    RL_ASSIGN_OR_RETURN(const json* alloc, f.Obj("allocation"));
+    std::map<std::string, Fraction> shares;
+    boost::multiprecision::cpp_rational sum = 0;
+    for (const auto& [lot, v] : alloc->items()) {
+      std::string path = f.Name("allocation") + "." + lot;
+      if (!out_ids.count(lot))
+        return Status::InvalidArgument(path + ": not an output of this transform");
+      if (!v.is_string()) return Status::InvalidArgument(path + ": must be a string \"n/d\"");
+      auto fr = ParseFraction(v.get_ref<const std::string&>());
+      if (!fr.ok()) return Status::InvalidArgument(path + ": " + fr.status().message());
+      sum += boost::multiprecision::cpp_rational(fr->num, fr->den);
+      shares[lot] = *fr;
+    }
+    if (shares.size() != out_ids.size())
+      return Status::InvalidArgument(f.Name("allocation") + ": must give a share for every output");
+    if (sum != 1)
+      return Status::InvalidArgument(f.Name("allocation") + ": fractions sum to " + sum.str() +
+                                     ", not 1");
+    b.allocation = std::move(shares);
+  }
+  return Body(std::move(b));
+}
+
+Result<Body> DecodeAttest(const Fields& f) {
+  Attest b;
+  RL_ASSIGN_OR_RETURN(const json* subject, f.Obj("subject"));
+  Fields s(*subject, f.Name("subject"));
+  if (s.Contains("lot") == s.Contains("entry") || subject->size() != 1)
+    return Status::InvalidArgument(f.Name("subject") + ": must be {\"lot\": ID} or {\"entry\": INDEX}");
+  if (s.Contains("lot")) {
+    RL_ASSIGN_OR_RETURN(std::string lot, Id(s, "lot"));
+    b.subject_lot = lot;
+  } else {
+    RL_ASSIGN_OR_RETURN(int64_t e, s.Int("entry", 0));
+    b.subject_entry = static_cast<uint64_t>(e);
+  }
+  RL_ASSIGN_OR_RETURN(b.claim, f.Str("claim", 4096));
+  RL_ASSIGN_OR_RETURN(b.detail, f.OptStr("detail", 65536));
+  return Body(std::move(b));
+}
+
+Result<Body> DecodeRotateKey(const Fields& f) {
+  RotateKey b;
+  RL_ASSIGN_OR_RETURN(b.pubkey, PublicKeyField(f, "pubkey"));
+  return Body(std::move(b));
+}
+
+Result<Body> DecodeRevokeParty(const Fields& f) {
+  RevokeParty b;
+  RL_ASSIGN_OR_RETURN(b.id, Id(f, "id"));
+  RL_ASSIGN_OR_RETURN(b.reason, f.Str("reason", 4096));
+  return Body(std::move(b));
+}
+
+struct TypeInfo {
+  const char* name;
+  EntryType type;
+  Result<Body> (*decode)(const Fields&);
+};
+const TypeInfo kTypes[] = {
+    {"register_party", EntryType::kRegisterParty, DecodeRegisterParty},
+    {"create_lot", EntryType::kCreateLot, DecodeCreateLot},
+    {"transfer", EntryType::kTransfer, DecodeTransfer},
+    {"split", EntryType::kSplit, DecodeSplit},
+    {"transform", EntryType::kTransform, DecodeTransform},
+    {"attest", EntryType::kAttest, DecodeAttest},
+    {"rotate_key", EntryType::kRotateKey, DecodeRotateKey},
+    {"revoke_party", EntryType::kRevokeParty, DecodeRevokeParty},
+};
+
+// Decodes a parsed payload object into `entry` (not its byte fields).
+Status DecodePayload(const json& payload, Entry* entry) {
+  if (!payload.is_object()) return Status::InvalidArgument("payload: must be an object");
+  Fields f(payload, "payload");
+  RL_ASSIGN_OR_RETURN(std::string type, f.Str("type", 64));
+  const TypeInfo* info = nullptr;
+  for (const auto& t : kTypes)
+    if (type == t.name) info = &t;
+  if (info == nullptr)
+    return Status::InvalidArgument("payload.type: unknown entry type \"" + type + "\"");
+  entry->type = info->type;
+  RL_ASSIGN_OR_RETURN(entry->ledger, Id(f, "ledger"));
+  RL_ASSIGN_OR_RETURN(entry->party, Id(f, "party"));
+  RL_ASSIGN_OR_RETURN(entry->seq, f.Int("seq", 1));
+  RL_ASSIGN_OR_RETURN(entry->time, f.Str("time", 64));
+  if (!IsTime(entry->time))
+    return Status::InvalidArgument("payload.time: must be RFC 3339 UTC like 2026-01-31T12:00:00Z");
+  RL_ASSIGN_OR_RETURN(entry->body, info->decode(f));
+  return Status::Ok();
+}
+
+Result<Entry> DecodeParsedEnvelope(const json& env) {
+  if (!env.is_object()) return Status::InvalidArgument("envelope: must be a JSON object");
+  for (const auto& [key, unused] : env.items()) {
+    (void)unused;
+    if (key != "payload" && key != "sig")
+      return Status::InvalidArgument("envelope: unknown key \"" + key +
+                                     "\" (want only payload and sig)");
+  }
+  Fields f(env, "envelope");
+  RL_ASSIGN_OR_RETURN(std::string sig_b64, f.Str("sig", 128));
+  auto sig = Base64Decode(sig_b64);
+  if (!sig.ok() || sig->size() != kSignatureSize)
+    return Status::InvalidArgument("envelope.sig: must be base64 of a 64-byte Ed25519 signature");
+  RL_RETURN_IF_ERROR(f.Has("payload"));
+  Entry entry;
+  RL_RETURN_IF_ERROR(DecodePayload(env.at("payload"), &entry));
+  entry.sig = std::move(sig).value();
+  entry.signed_bytes = Canonicalize(env.at("payload"));
+  entry.leaf = Canonicalize(env);
+  return entry;
+}
+
+}  // namespace
+
+const char* EntryTypeName(EntryType type) {
+  for (const auto& t : kTypes)
+    if (t.type == type) return t.name;
+  return "unknown";
+}
+
+Result<Fraction> ParseFraction(std::string_view text) {
+  auto bad = [&] {
+    return Status::InvalidArgument("\"" + std::string(text) +
+                                   "\" is not an exact fraction \"n/d\" (0 <= n, 0 < d)");
+  };
+  size_t slash = text.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size()) return bad();
+  auto parse = [](std::string_view digits, uint64_t* out) {
+    if (digits.empty() || digits.size() > 16) return false;
+    if (digits.size() > 1 && digits[0] == '0') return false;
+    uint64_t v = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    *out = v;
+    return v <= static_cast<uint64_t>(kMaxSafeInteger);
+  };
+  Fraction fr;
+  if (!parse(text.substr(0, slash), &fr.num) || !parse(text.substr(slash + 1), &fr.den) ||
+      fr.den == 0)
+    return bad();
+  return fr;
+}
+
+Result<Entry> DecodeEnvelope(std::string_view text) {
+  RL_ASSIGN_OR_RETURN(json env, ParseStrict(text));
+  return DecodeParsedEnvelope(env);
+}
+
+Result<Entry> DecodeLeaf(std::string_view leaf) {
+  auto entry = DecodeEnvelope(leaf);
+  if (!entry.ok()) return Status::Corruption("stored entry does not decode: " + entry.status().message());
+  if (entry->leaf != leaf) return Status::Corruption("stored entry is not in canonical form");
+  return entry;
+}
+
+Result<std::string> CanonicalPayload(std::string_view text) {
+  RL_ASSIGN_OR_RETURN(json payload, ParseStrict(text));
+  Entry scratch;
+  RL_RETURN_IF_ERROR(DecodePayload(payload, &scratch));
+  return Canonicalize(payload);
+}
+
+std::string MakeEnvelope(std::string_view canonical_payload, std::string_view sig) {
+  // Keys "payload" < "sig": the canonical envelope is this concatenation.
+  std::string out = "{\"payload\":";
+  out.append(canonical_payload);
+  out += ",\"sig\":\"";
+  out += Base64Encode(sig);
+  out += "\"}";
+  return out;
+}
+
+nlohmann::json PayloadJson(const Entry& entry) {
+  auto parsed = ParseStrict(entry.signed_bytes);
+  return parsed.ok() ? std::move(parsed).value() : nlohmann::json();
+}
+
+}  // namespace rareledger::ledger

@@ -1,0 +1,158 @@
+// Entries: the signed envelopes of SPEC "Entries", decoded into typed payloads.
+//
+// An envelope is {"payload": {...}, "sig": "BASE64"}. The signed bytes are
+// the RFC 8785 canonical bytes of payload; the leaf bytes (what the log stores
+// and hashes) are the canonical bytes of the whole envelope.
+//
+// DecodeEnvelope checks form only: strict JSON, field presence and types,
+// integer ranges, identifiers. It does not check the signature or any rule
+// that depends on ledger state (see state.h).
+#ifndef RARELEDGER_LEDGER_ENTRY_H_
+#define RARELEDGER_LEDGER_ENTRY_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/status.h"
+
+namespace rareledger::ledger {
+
+enum class EntryType {
+  kRegisterParty,
+  kCreateLot,
+  kTransfer,
+  kSplit,
+  kTransform,
+  kAttest,
+  kRotateKey,
+  kRevokeParty,
+};
+const char* EntryTypeName(EntryType type);
+
+// Element symbol -> grams contained.
+using Elements = std::map<std::string, int64_t>;
+
+// An exact fraction "n/d" with 0 <= n, 0 < d (not necessarily reduced).
+struct Fraction {
+  uint64_t num = 0;
+  uint64_t den = 1;
+};
+Result<Fraction> ParseFraction(std::string_view text);
+
+struct RegisterParty {
+  std::string id;
+  std::string name;
+  std::string country;             // ISO 3166-1 alpha-2
+  std::vector<std::string> roles;  // producer, processor, manufacturer,
+                                   // auditor, regulator, operator
+  std::string pubkey;              // 32 raw bytes
+};
+
+struct CreateLot {
+  std::string lot;
+  std::string material;
+  std::string category;
+  int64_t mass_g = 0;  // > 0
+  int64_t value = 0;   // >= 0, minor units of the ledger currency
+  std::string origin;  // ISO 3166-1 alpha-2
+  std::optional<Elements> elements;
+  std::optional<std::string> hs;
+};
+
+struct Transfer {
+  std::string lot;
+  std::string to;
+  std::optional<int64_t> value;  // price paid for what remains
+};
+
+struct LotMass {
+  std::string lot;
+  int64_t mass_g = 0;  // > 0
+};
+
+struct Split {
+  std::string lot;
+  std::vector<LotMass> parts;  // new lot ids, non-empty
+};
+
+struct TransformOutput {
+  std::string lot;
+  std::string material;
+  std::string category;
+  int64_t mass_g = 0;
+  int64_t value = 0;
+  std::optional<Elements> elements;
+};
+
+struct Transform {
+  std::string process;  // mining, separation, metal_smelting, alloying,
+                        // magnet_manufacturing, recycling,
+                        // component_manufacturing, assembly, other
+  std::string facility_country;
+  std::optional<std::string> technology_origin;
+  std::vector<LotMass> inputs;            // non-empty
+  std::vector<TransformOutput> outputs;   // non-empty
+  std::optional<std::map<std::string, Fraction>> allocation;  // lot -> share
+};
+
+struct Attest {
+  std::optional<std::string> subject_lot;     // exactly one of these two
+  std::optional<uint64_t> subject_entry;
+  std::string claim;
+  std::optional<std::string> detail;
+};
+
+struct RotateKey {
+  std::string pubkey;  // 32 raw bytes, the new key
+};
+
+struct RevokeParty {
+  std::string id;
+  std::string reason;
+};
+
+using Body = std::variant<RegisterParty, CreateLot, Transfer, Split, Transform,
+                          Attest, RotateKey, RevokeParty>;
+
+struct Entry {
+  EntryType type = EntryType::kRegisterParty;
+  std::string ledger;  // ledger id
+  std::string party;   // signer's party id
+  int64_t seq = 0;     // signer's counter, from 1
+  std::string time;    // RFC 3339 UTC, as claimed by the signer
+  Body body;
+
+  std::string signed_bytes;  // canonical payload bytes (what sig covers)
+  std::string sig;           // 64 raw signature bytes
+  std::string leaf;          // canonical envelope bytes (the Merkle leaf)
+};
+
+// Strictly parses one envelope (any JSON whitespace) and decodes its
+// payload. Errors are InvalidArgument naming the field: "payload.mass_g:
+// must be an integer in 1..9007199254740991".
+Result<Entry> DecodeEnvelope(std::string_view text);
+
+// Decodes stored leaf bytes; Corruption unless they are canonical.
+Result<Entry> DecodeLeaf(std::string_view leaf);
+
+// Decodes a bare payload (as given to `sign`) and returns its canonical
+// bytes after validating it the same way.
+Result<std::string> CanonicalPayload(std::string_view text);
+
+// Builds the canonical envelope bytes from canonical payload bytes and a
+// 64-byte signature.
+std::string MakeEnvelope(std::string_view canonical_payload, std::string_view sig);
+
+// The payload of an entry as JSON (for display).
+nlohmann::json PayloadJson(const Entry& entry);
+
+}  // namespace rareledger::ledger
+
+#endif  // RARELEDGER_LEDGER_ENTRY_H_
