@@ -1,0 +1,39 @@
+#include "graph/source.h"
+
+#include <variant>
+
+namespace rareledger::graph {
+
+using ledger::Result;
+using ledger::Status;
+
+Result<ledger::LotRecord> MemorySource::GetLot(const std::string& id) const {
+  RL_ASSIGN_OR_RETURN(std::optional<ledger::LotRecord> lot, state_.FindLot(id));
+  if (!lot) return Status::NotFound("no lot " + id);
+  return *std::move(lot);
+}
+
+Result<ledger::Entry> MemorySource::GetEntry(uint64_t index) const {
+  if (index >= entries_.size())
+    return Status::NotFound("no entry " + std::to_string(index) + " (log size " +
+                            std::to_string(entries_.size()) + ")");
+  return entries_[index];
+}
+
+Result<std::vector<uint64_t>> MemorySource::ConsumersOf(const std::string& lot) const {
+  return state_.ConsumersOf(lot);
+}
+
+std::vector<std::string> LotsMadeBy(const ledger::Entry& entry) {
+  std::vector<std::string> out;
+  if (const auto* c = std::get_if<ledger::CreateLot>(&entry.body)) {
+    out.push_back(c->lot);
+  } else if (const auto* s = std::get_if<ledger::Split>(&entry.body)) {
+    for (const auto& part : s->parts) out.push_back(part.lot);
+  } else if (const auto* t = std::get_if<ledger::Transform>(&entry.body)) {
+    for (const auto& o : t->outputs) out.push_back(o.lot);
+  }
+  return out;
+}
+
+}  // namespace rareledger::graph

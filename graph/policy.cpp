@@ -1,0 +1,277 @@
+#include "graph/policy.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace rareledger::graph {
+namespace {
+
+using json = nlohmann::json;
+using ledger::Result;
+using ledger::Status;
+
+const std::set<std::string> kPolicyFields = {
+    "id", "title", "source", "sources", "notes", "version", "description",
+    "controlling_country", "controlled_elements", "controlled_categories",
+    "categories", "rules"};
+const std::set<std::string> kRuleFields = {
+    "id", "kind", "threshold", "comparator", "subject_categories", "processes",
+    "in_force", "suspended", "review_after", "notes", "source", "sources", "title"};
+
+Status Bad(const std::string& where, const std::string& what) {
+  return Status::InvalidArgument("policy " + where + ": " + what);
+}
+
+Status CheckFields(const json& obj, const std::set<std::string>& allowed,
+                   const std::string& where) {
+  for (const auto& [key, value] : obj.items()) {
+    if (!allowed.count(key)) return Bad(where, "unknown field \"" + key + "\"");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> String(const json& obj, const std::string& key, const std::string& where,
+                           bool required = true) {
+  if (!obj.contains(key)) {
+    if (required) return Bad(where, "missing field \"" + key + "\"");
+    return std::string();
+  }
+  if (!obj[key].is_string() || obj[key].get_ref<const std::string&>().empty())
+    return Bad(where + "." + key, "must be a non-empty string");
+  return obj[key].get<std::string>();
+}
+
+Result<std::set<std::string>> StringSet(const json& obj, const std::string& key,
+                                        const std::string& where) {
+  if (!obj.contains(key)) return Bad(where, "missing field \"" + key + "\"");
+  const json& arr = obj[key];
+  if (!arr.is_array()) return Bad(where + "." + key, "must be an array of strings");
+  std::set<std::string> out;
+  for (const json& v : arr) {
+    if (!v.is_string() || v.get_ref<const std::string&>().empty())
+      return Bad(where + "." + key, "must be an array of non-empty strings");
+    if (!out.insert(v.get<std::string>()).second)
+      return Bad(where + "." + key, "\"" + v.get<std::string>() + "\" listed twice");
+  }
+  return out;
+}
+
+Status CheckVocabulary(const std::set<std::string>& got, const std::set<std::string>& vocab,
+                       const std::string& where, const char* noun) {
+  for (const std::string& s : got) {
+    if (!vocab.count(s)) return Bad(where, std::string("unknown ") + noun + " \"" + s + "\"");
+  }
+  return Status::Ok();
+}
+
+Result<DateWindow> ParseWindow(const json& w, const std::string& where) {
+  if (!w.is_object()) return Bad(where, "must be an object {\"from\", \"to\"}");
+  RL_RETURN_IF_ERROR(CheckFields(w, {"from", "to"}, where));
+  DateWindow out;
+  RL_ASSIGN_OR_RETURN(out.from, String(w, "from", where));
+  if (!IsValidDate(out.from)) return Bad(where + ".from", "invalid date \"" + out.from + "\"");
+  if (!w.contains("to")) return Bad(where, "missing field \"to\" (use null for open-ended)");
+  if (!w["to"].is_null()) {
+    RL_ASSIGN_OR_RETURN(std::string to, String(w, "to", where));
+    if (!IsValidDate(to)) return Bad(where + ".to", "invalid date \"" + to + "\"");
+    if (to <= out.from) return Bad(where, "window from " + out.from + " to " + to + " is empty (from >= to)");
+    out.to = to;
+  }
+  return out;
+}
+
+bool Overlap(const DateWindow& a, const DateWindow& b) {
+  return (!b.to || a.from < *b.to) && (!a.to || b.from < *a.to);
+}
+
+Result<std::vector<DateWindow>> ParseWindows(const json& rule, const std::string& key,
+                                             const std::string& where, bool required) {
+  std::vector<DateWindow> out;
+  if (!rule.contains(key)) {
+    if (required) return Bad(where, "missing field \"" + key + "\"");
+    return out;
+  }
+  if (!rule[key].is_array()) return Bad(where + "." + key, "must be an array of windows");
+  for (size_t i = 0; i < rule[key].size(); ++i) {
+    std::string w = where + "." + key + "[" + std::to_string(i) + "]";
+    RL_ASSIGN_OR_RETURN(DateWindow win, ParseWindow(rule[key][i], w));
+    for (const DateWindow& prev : out) {
+      if (Overlap(prev, win)) return Bad(w, "overlaps the window from " + prev.from);
+    }
+    out.push_back(std::move(win));
+  }
+  return out;
+}
+
+Result<RuleKind> ParseKind(const std::string& kind, const std::string& where) {
+  if (kind == "value_ratio") return RuleKind::kValueRatio;
+  if (kind == "technology") return RuleKind::kTechnology;
+  if (kind == "origin_item") return RuleKind::kOriginItem;
+  return Bad(where + ".kind", "unknown rule kind \"" + kind +
+                                  "\" (want value_ratio, technology or origin_item)");
+}
+
+Status ParseValueRatio(const json& r, const std::string& where, Rule* rule) {
+  RL_ASSIGN_OR_RETURN(std::string threshold, String(r, "threshold", where));
+  auto t = ParseRational(threshold);
+  if (!t.ok()) return Bad(where + ".threshold", t.status().message());
+  rule->threshold = *t;
+  if (r.contains("comparator")) {
+    RL_ASSIGN_OR_RETURN(std::string cmp, String(r, "comparator", where));
+    if (cmp != ">=" && cmp != ">")
+      return Bad(where + ".comparator", "bad comparator \"" + cmp + "\" (want \">=\" or \">\")");
+    rule->strict = cmp == ">";
+  }
+  return Status::Ok();
+}
+
+Status ParseKindFields(const json& r, const std::string& where, Rule* rule) {
+  if (rule->kind != RuleKind::kValueRatio) {
+    for (const char* key : {"threshold", "comparator"}) {
+      if (r.contains(key)) return Bad(where, std::string("\"") + key + "\" is only for value_ratio rules");
+    }
+  }
+  if (rule->kind != RuleKind::kTechnology && r.contains("processes"))
+    return Bad(where, "\"processes\" is only for technology rules");
+  if (rule->kind == RuleKind::kValueRatio) return ParseValueRatio(r, where, rule);
+  if (rule->kind == RuleKind::kTechnology) {
+    RL_ASSIGN_OR_RETURN(rule->processes, StringSet(r, "processes", where));
+    if (rule->processes.empty()) return Bad(where + ".processes", "must not be empty");
+    return CheckVocabulary(rule->processes, KnownProcesses(), where + ".processes", "process");
+  }
+  return Status::Ok();
+}
+
+Result<Rule> ParseRule(const json& r, const std::string& where, const Policy& policy) {
+  if (!r.is_object()) return Bad(where, "must be an object");
+  RL_RETURN_IF_ERROR(CheckFields(r, kRuleFields, where));
+  Rule rule;
+  RL_ASSIGN_OR_RETURN(rule.id, String(r, "id", where));
+  const std::string w = "rule " + rule.id;
+  RL_ASSIGN_OR_RETURN(std::string kind, String(r, "kind", w));
+  RL_ASSIGN_OR_RETURN(rule.kind, ParseKind(kind, w));
+  RL_RETURN_IF_ERROR(ParseKindFields(r, w, &rule));
+  if (r.contains("subject_categories")) {
+    RL_ASSIGN_OR_RETURN(auto cats, StringSet(r, "subject_categories", w));
+    RL_RETURN_IF_ERROR(CheckVocabulary(cats, policy.categories, w + ".subject_categories", "category"));
+    rule.subject_categories = std::move(cats);
+  }
+  RL_ASSIGN_OR_RETURN(rule.in_force, ParseWindows(r, "in_force", w, true));
+  RL_ASSIGN_OR_RETURN(rule.suspended, ParseWindows(r, "suspended", w, false));
+  if (r.contains("review_after")) {
+    RL_ASSIGN_OR_RETURN(std::string d, String(r, "review_after", w));
+    if (!IsValidDate(d)) return Bad(w + ".review_after", "invalid date \"" + d + "\"");
+    rule.review_after = d;
+  }
+  return rule;
+}
+
+Status ParseHeader(const json& doc, Policy* p) {
+  RL_RETURN_IF_ERROR(CheckFields(doc, kPolicyFields, "file"));
+  RL_ASSIGN_OR_RETURN(p->id, String(doc, "id", "file"));
+  RL_ASSIGN_OR_RETURN(p->title, String(doc, "title", "file", false));
+  RL_ASSIGN_OR_RETURN(p->controlling_country, String(doc, "controlling_country", p->id));
+  const std::string& cc = p->controlling_country;
+  if (cc.size() != 2 || !std::isupper(static_cast<unsigned char>(cc[0])) ||
+      !std::isupper(static_cast<unsigned char>(cc[1])))
+    return Bad(p->id + ".controlling_country", "\"" + cc + "\" is not an ISO 3166-1 alpha-2 code");
+  RL_ASSIGN_OR_RETURN(p->controlled_elements, StringSet(doc, "controlled_elements", p->id));
+  p->categories = DefaultCategories();
+  if (doc.contains("categories")) {
+    RL_ASSIGN_OR_RETURN(p->categories, StringSet(doc, "categories", p->id));
+  }
+  RL_ASSIGN_OR_RETURN(p->controlled_categories, StringSet(doc, "controlled_categories", p->id));
+  return CheckVocabulary(p->controlled_categories, p->categories,
+                         p->id + ".controlled_categories", "category");
+}
+
+Status ParseRules(const json& doc, Policy* p) {
+  if (!doc.contains("rules")) return Bad(p->id, "missing field \"rules\"");
+  if (!doc["rules"].is_array()) return Bad(p->id + ".rules", "must be an array");
+  std::set<std::string> ids;
+  for (size_t i = 0; i < doc["rules"].size(); ++i) {
+    RL_ASSIGN_OR_RETURN(Rule rule,
+                        ParseRule(doc["rules"][i], "rules[" + std::to_string(i) + "]", *p));
+    if (!ids.insert(rule.id).second) return Bad("rule " + rule.id, "duplicate rule id");
+    p->rules.push_back(std::move(rule));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const char* RuleKindName(RuleKind kind) {
+  switch (kind) {
+    case RuleKind::kValueRatio: return "value_ratio";
+    case RuleKind::kTechnology: return "technology";
+    case RuleKind::kOriginItem: return "origin_item";
+  }
+  return "?";
+}
+
+const std::set<std::string>& DefaultCategories() {
+  static const std::set<std::string> kSet = {
+      "re_ore", "re_concentrate", "re_oxide", "re_metal", "re_alloy", "re_magnet",
+      "re_target", "component", "product", "other"};
+  return kSet;
+}
+
+const std::set<std::string>& KnownProcesses() {
+  static const std::set<std::string> kSet = {
+      "mining", "separation", "metal_smelting", "alloying", "magnet_manufacturing",
+      "recycling", "component_manufacturing", "assembly", "other"};
+  return kSet;
+}
+
+bool IsValidDate(std::string_view d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (d[i] < '0' || d[i] > '9') return false;
+  }
+  auto num = [&](size_t pos, size_t len) {
+    int v = 0;
+    for (size_t i = pos; i < pos + len; ++i) v = v * 10 + (d[i] - '0');
+    return v;
+  };
+  const int year = num(0, 4), month = num(5, 2), day = num(8, 2);
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= kDays[month - 1] + ((month == 2 && leap) ? 1 : 0);
+}
+
+Result<Policy> ParsePolicy(std::string_view json_text) {
+  json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Bad("file", "not valid JSON");
+  if (!doc.is_object()) return Bad("file", "must be a JSON object");
+  Policy p;
+  RL_RETURN_IF_ERROR(ParseHeader(doc, &p));
+  RL_RETURN_IF_ERROR(ParseRules(doc, &p));
+  return p;
+}
+
+Result<Policy> LoadPolicy(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("policy file " + path + ": cannot open");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto p = ParsePolicy(buf.str());
+  if (!p.ok()) return p.status().WithContext(path);
+  return p;
+}
+
+bool RuleInForce(const Rule& rule, const std::string& date) {
+  auto in = [&](const DateWindow& w) { return w.Contains(date); };
+  return std::any_of(rule.in_force.begin(), rule.in_force.end(), in) &&
+         std::none_of(rule.suspended.begin(), rule.suspended.end(), in);
+}
+
+bool ReviewDue(const Rule& rule, const std::string& date) {
+  return rule.review_after && date >= *rule.review_after;
+}
+
+}  // namespace rareledger::graph

@@ -1,0 +1,198 @@
+// Straight from SPEC, in log order. Deliberately simple and independent of
+// the fast engine: see reference.h.
+#include "graph/reference.h"
+
+#include <optional>
+#include <set>
+#include <variant>
+
+#include "graph/rational.h"
+
+namespace rareledger::graph {
+namespace {
+
+struct Lot {
+  std::string category, made_in;
+  std::optional<ledger::Elements> elements;
+  int64_t remaining = 0;
+  int64_t decl_value = 0, decl_mass = 1;  // value per gram = decl_value / decl_mass
+  int64_t own_decl_mass = 0;              // mass at the lot's last own declaration
+  std::map<std::string, Rational> content_per_gram;   // contributor -> per gram
+  std::set<std::pair<uint64_t, std::string>> tech;  // (index, process) at or upstream
+  std::set<std::string> children;
+  bool coi = false;
+};
+
+class Replay {
+ public:
+  explicit Replay(const Policy& p) : p_(p) {}
+
+  void Apply(const ledger::Entry& e, uint64_t index) {
+    if (auto* c = std::get_if<ledger::CreateLot>(&e.body)) {
+      Lot& l = lots_[c->lot];
+      l.category = c->category, l.made_in = c->origin, l.elements = c->elements;
+      l.remaining = c->mass_g, l.decl_value = c->value, l.decl_mass = c->mass_g;
+      l.own_decl_mass = c->mass_g;
+      Finish(c->lot);
+    } else if (auto* t = std::get_if<ledger::Transfer>(&e.body)) {
+      Lot& l = lots_[t->lot];
+      if (t->value) l.decl_value = *t->value, l.decl_mass = l.remaining, l.own_decl_mass = l.remaining;
+    } else if (auto* s = std::get_if<ledger::Split>(&e.body)) {
+      DoSplit(*s);
+    } else if (auto* x = std::get_if<ledger::Transform>(&e.body)) {
+      DoTransform(*x, index);
+    }
+  }
+
+  std::map<std::string, Lot> lots_;
+
+ private:
+  bool ControlledOrigin(const Lot& l) const {
+    bool category = false, element = !l.elements || l.elements->empty();
+    for (const auto& c : p_.controlled_categories) category = category || c == l.category;
+    if (l.elements)
+      for (const auto& [sym, g] : *l.elements) element = element || (g > 0 && p_.controlled_elements.count(sym));
+    return category && element && l.made_in == p_.controlling_country;
+  }
+
+  void Finish(const std::string& id) {
+    Lot& l = lots_[id];
+    l.coi = ControlledOrigin(l);
+    if (l.coi) l.content_per_gram = {{id, Rational(l.decl_value, l.decl_mass)}};
+  }
+
+  // What m grams of lot `id` bring in, right now.
+  std::map<std::string, Rational> Take(const std::string& id, int64_t m) {
+    const Lot& l = lots_[id];
+    std::map<std::string, Rational> out;
+    if (l.coi) {
+      out[id] = Rational(m) * Rational(l.decl_value, l.decl_mass);
+    } else {
+      for (const auto& [c, v] : l.content_per_gram) out[c] = v * m;
+    }
+    return out;
+  }
+
+  void DoSplit(const ledger::Split& s) {
+    for (const auto& part : s.parts) {
+      Lot copy = lots_[s.lot];
+      copy.children.clear();
+      copy.remaining = part.mass_g, copy.own_decl_mass = part.mass_g;
+      copy.content_per_gram.clear();
+      for (const auto& [c, v] : Take(s.lot, 1)) copy.content_per_gram[c] = v;
+      lots_[s.lot].remaining -= part.mass_g;
+      lots_[s.lot].children.insert(part.lot);
+      lots_[part.lot] = copy;
+      Finish(part.lot);
+    }
+  }
+
+  void DoTransform(const ledger::Transform& t, uint64_t index) {
+    std::map<std::string, Rational> incoming;
+    std::set<std::pair<uint64_t, std::string>> tech;
+    for (const auto& in : t.inputs) {
+      for (const auto& [c, v] : Take(in.lot, in.mass_g)) incoming[c] += v;
+      tech.insert(lots_[in.lot].tech.begin(), lots_[in.lot].tech.end());
+      lots_[in.lot].remaining -= in.mass_g;
+      for (const auto& o : t.outputs) lots_[in.lot].children.insert(o.lot);
+    }
+    if (t.facility_country != p_.controlling_country && t.technology_origin &&
+        *t.technology_origin == p_.controlling_country)
+      tech.insert({index, t.process});
+    int64_t total = 0;
+    for (const auto& o : t.outputs) total += o.mass_g;
+    for (const auto& o : t.outputs) {
+      Rational share = Rational(o.mass_g, total);
+      if (t.allocation) share = Rational(t.allocation->at(o.lot).num, t.allocation->at(o.lot).den);
+      Lot& l = lots_[o.lot];
+      l.category = o.category, l.made_in = t.facility_country, l.elements = o.elements;
+      l.remaining = o.mass_g, l.decl_value = o.value, l.decl_mass = o.mass_g;
+      l.own_decl_mass = o.mass_g, l.tech = tech;
+      for (const auto& [c, v] : incoming) l.content_per_gram[c] = v * share / o.mass_g;
+      Finish(o.lot);
+    }
+  }
+
+  const Policy& p_;
+};
+
+bool InForce(const Rule& r, const std::string& d) {
+  bool in = false, suspended = false;
+  for (const auto& w : r.in_force) in = in || (w.from <= d && (!w.to || d < *w.to));
+  for (const auto& w : r.suspended) suspended = suspended || (w.from <= d && (!w.to || d < *w.to));
+  return in && !suspended;
+}
+
+// Lexicographically smallest path v -> ... -> target through non-origin lots.
+std::optional<std::vector<std::string>> Best(const std::map<std::string, Lot>& lots,
+                                             const std::string& v, const std::string& target,
+                                             std::map<std::string, std::optional<std::vector<std::string>>>& memo) {
+  if (v == target) return std::vector<std::string>{target};
+  if (auto it = memo.find(v); it != memo.end()) return it->second;
+  std::optional<std::vector<std::string>> best;
+  for (const auto& w : lots.at(v).children) {
+    if (w != target && lots.at(w).coi) continue;
+    auto rest = Best(lots, w, target, memo);
+    if (!rest) continue;
+    rest->insert(rest->begin(), v);
+    if (!best || *rest < *best) best = rest;
+  }
+  memo[v] = best;
+  return best;
+}
+
+ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string& id,
+                       const Policy& p, const std::string& as_of) {
+  const Lot& l = lots.at(id);
+  ReferenceVerdict v;
+  v.controlled_origin_item = l.coi;
+  v.foreign_made = l.made_in != p.controlling_country;
+  const int64_t mass = l.remaining > 0 ? l.remaining : l.own_decl_mass;
+  const Rational vpg(l.decl_value, l.decl_mass);
+  Rational cpg = 0;
+  std::map<std::string, std::optional<std::vector<std::string>>> memo;
+  for (const auto& [c, per_gram] : l.content_per_gram) {
+    cpg += per_gram;
+    v.contributors[c] = FormatFraction(per_gram * mass);
+    v.paths[c] = Best(lots, c, id, memo).value_or(std::vector<std::string>{});
+  }
+  v.lot_value = FormatFraction(vpg * mass);
+  v.controlled_content = FormatFraction(cpg * mass);
+  const bool inf = !l.coi && vpg == 0 && cpg > 0;
+  const Rational ratio = l.coi ? Rational(1) : (vpg == 0 ? Rational(0) : cpg / vpg);
+  v.ratio = inf ? "1/0" : FormatFraction(ratio);
+  for (const auto& t : l.tech) {
+    bool listed = false;
+    for (const Rule& r : p.rules) listed = listed || (r.kind == RuleKind::kTechnology && r.processes.count(t.second));
+    if (listed && (v.technology_indexes.empty() || v.technology_indexes.back() != t.first))
+      v.technology_indexes.push_back(t.first);
+  }
+  for (const Rule& r : p.rules) {
+    bool subject = v.foreign_made && (!r.subject_categories || r.subject_categories->count(l.category));
+    bool trig = false, applies = subject;
+    if (r.kind == RuleKind::kValueRatio) {
+      trig = inf || (r.strict ? ratio > r.threshold : ratio >= r.threshold);
+    } else if (r.kind == RuleKind::kTechnology) {
+      for (const auto& t : l.tech) trig = trig || r.processes.count(t.second) > 0;
+    } else {
+      trig = applies = l.coi;
+    }
+    v.rule_triggered[r.id] = trig;
+    v.license_required = v.license_required || (InForce(r, as_of) && applies && trig);
+  }
+  return v;
+}
+
+}  // namespace
+
+std::map<std::string, ReferenceVerdict> ReferenceAssessAll(const std::vector<ledger::Entry>& entries,
+                                                           const Policy& policy,
+                                                           const std::string& as_of) {
+  Replay replay(policy);
+  for (uint64_t i = 0; i < entries.size(); ++i) replay.Apply(entries[i], i);
+  std::map<std::string, ReferenceVerdict> out;
+  for (const auto& [id, lot] : replay.lots_) out[id] = Judge(replay.lots_, id, policy, as_of);
+  return out;
+}
+
+}  // namespace rareledger::graph
