@@ -1,0 +1,206 @@
+// show, log, checkpoint, prove, verify, export, verify-bundle.
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "ledger/checkpoint.h"
+#include "ledger/crypto.h"
+#include "ledger/ledger.h"
+#include "ledger/records.h"
+
+namespace rareledger::cli {
+namespace {
+
+using ledger::Ledger;
+using nlohmann::json;
+
+json HashList(const std::vector<ledger::Hash>& hashes) {
+  json out = json::array();
+  for (const auto& h : hashes) out.push_back(ledger::HexEncode(h));
+  return out;
+}
+
+json EntryJson(uint64_t index, const ledger::Entry& e) {
+  return {{"index", index},
+          {"leaf_hash", ledger::HexEncode(ledger::LeafHash(e.leaf))},
+          {"payload", ledger::PayloadJson(e)},
+          {"sig", ledger::Base64Encode(e.sig)}};
+}
+
+std::string EntryLine(uint64_t index, const ledger::Entry& e) {
+  std::string out = std::to_string(index) + "\t" + ledger::EntryTypeName(e.type) + "\t" +
+                    e.party + "#" + std::to_string(e.seq) + "\t" + e.time;
+  std::visit(
+      [&](const auto& b) {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, ledger::CreateLot>)
+          out += "\t" + b.lot + " " + b.category + " " + std::to_string(b.mass_g) + " g, origin " + b.origin;
+        else if constexpr (std::is_same_v<T, ledger::Transfer>)
+          out += "\t" + b.lot + " -> " + b.to;
+        else if constexpr (std::is_same_v<T, ledger::Split>)
+          out += "\t" + b.lot + " into " + std::to_string(b.parts.size()) + " parts";
+        else if constexpr (std::is_same_v<T, ledger::Transform>)
+          out += "\t" + b.process + " in " + b.facility_country + ": " +
+                 std::to_string(b.inputs.size()) + " in, " + std::to_string(b.outputs.size()) + " out";
+        else if constexpr (std::is_same_v<T, ledger::RegisterParty>)
+          out += "\t" + b.id + " (" + b.country + ")";
+        else if constexpr (std::is_same_v<T, ledger::RevokeParty>)
+          out += "\t" + b.id;
+        else if constexpr (std::is_same_v<T, ledger::Attest>)
+          out += "\t" + b.claim;
+      },
+      e.body);
+  return out;
+}
+
+}  // namespace
+
+int CmdShowLot(const Globals& g, const std::string& lot) {
+  auto l = Ledger::Open(g.db, false);
+  if (!l.ok()) return Fail(l.status());
+  auto rec = (*l)->GetLot(lot);
+  if (!rec.ok()) return Fail(rec.status());
+  json j = ledger::LotJson(*rec);
+  auto consumers = (*l)->ConsumersOf(lot);
+  if (!consumers.ok()) return Fail(consumers.status());
+  j["consumed_by"] = *consumers;
+  if (g.json) {
+    std::cout << j.dump() << "\n";
+  } else {
+    std::cout << j.dump(2) << "\n";
+  }
+  return kExitOk;
+}
+
+int CmdShowEntry(const Globals& g, uint64_t index) {
+  auto l = Ledger::Open(g.db, false);
+  if (!l.ok()) return Fail(l.status());
+  auto e = (*l)->GetEntry(index);
+  if (!e.ok()) return Fail(e.status());
+  std::cout << (g.json ? EntryJson(index, *e).dump() : EntryJson(index, *e).dump(2)) << "\n";
+  return kExitOk;
+}
+
+int CmdShowParty(const Globals& g, const std::string& party) {
+  auto l = Ledger::Open(g.db, false);
+  if (!l.ok()) return Fail(l.status());
+  auto p = (*l)->GetParty(party);
+  if (!p.ok()) return Fail(p.status());
+  std::cout << (g.json ? ledger::PartyJson(*p).dump() : ledger::PartyJson(*p).dump(2)) << "\n";
+  return kExitOk;
+}
+
+int CmdLog(const Globals& g, uint64_t from, std::optional<uint64_t> limit) {
+  auto l = Ledger::Open(g.db, false);
+  if (!l.ok()) return Fail(l.status());
+  const uint64_t size = (*l)->Info().size;
+  uint64_t to = size;
+  if (limit && from + *limit < size) to = from + *limit;
+  if (from > size) return Fail(ledger::Status::InvalidArgument("--from is beyond the log size " + std::to_string(size)));
+  ledger::Status s = (*l)->store().ScanEntries(from, to, [&](uint64_t i, std::string_view leaf) {
+    RL_ASSIGN_OR_RETURN(ledger::Entry e, ledger::DecodeLeaf(leaf));
+    std::cout << (g.json ? EntryJson(i, e).dump() : EntryLine(i, e)) << "\n";
+    return ledger::Status::Ok();
+  });
+  return s.ok() ? kExitOk : Fail(s);
+}
+
+int CmdCheckpoint(const Globals& g, const CheckpointOptions& o) {
+  if (o.list == !o.operator_key.empty())
+    return UsageError("checkpoint: give either --operator-key or --list");
+  if (o.list) {
+    auto l = Ledger::Open(g.db, false);
+    if (!l.ok()) return Fail(l.status());
+    auto notes = (*l)->Checkpoints();
+    if (!notes.ok()) return Fail(notes.status());
+    for (size_t n = 0; n < notes->size(); ++n) {
+      if (g.json) {
+        auto cp = ledger::ParseCheckpoint((*notes)[n]);
+        json j = {{"n", n}, {"note", (*notes)[n]}};
+        if (cp.ok()) j["size"] = cp->size, j["root"] = ledger::HexEncode(cp->root);
+        std::cout << j.dump() << "\n";
+      } else {
+        std::cout << "# checkpoint " << n << "\n" << (*notes)[n] << "\n";
+      }
+    }
+    return kExitOk;
+  }
+  auto key = ledger::Signer::FromPemFile(o.operator_key);
+  if (!key.ok()) return Fail(key.status());
+  auto l = Ledger::Open(g.db, true);
+  if (!l.ok()) return Fail(l.status());
+  auto note = (*l)->IssueCheckpoint(*key);
+  if (!note.ok()) return Fail(note.status());
+  std::cout << *note;
+  return kExitOk;
+}
+
+int CmdProveInclusion(const Globals& g, uint64_t index, std::optional<uint64_t> size) {
+  auto l = Ledger::Open(g.db, false);
+  if (!l.ok()) return Fail(l.status());
+  auto p = (*l)->ProveInclusion(index, size);
+  if (!p.ok()) return Fail(p.status());
+  json j = {{"index", p->index},
+            {"size", p->size},
+            {"leaf_hash", ledger::HexEncode(p->leaf_hash)},
+            {"path", HashList(p->path)},
+            {"root", ledger::HexEncode(p->root)}};
+  std::cout << j.dump() << "\n";
+  return kExitOk;
+}
+
+int CmdProveConsistency(const Globals& g, uint64_t old_size, std::optional<uint64_t> new_size) {
+  auto l = Ledger::Open(g.db, false);
+  if (!l.ok()) return Fail(l.status());
+  auto p = (*l)->ProveConsistency(old_size, new_size);
+  if (!p.ok()) return Fail(p.status());
+  json j = {{"old", p->old_size},
+            {"new", p->new_size},
+            {"old_root", ledger::HexEncode(p->old_root)},
+            {"new_root", ledger::HexEncode(p->new_root)},
+            {"path", HashList(p->path)}};
+  std::cout << j.dump() << "\n";
+  return kExitOk;
+}
+
+namespace {
+
+int ReportVerified(const char* what, const ledger::VerifyReport& r) {
+  std::cout << what << ": ok: " << r.entries << " entries, every signature and rule holds; "
+            << r.checkpoints << " checkpoint(s) match; root " << ledger::HexEncode(r.root) << "\n";
+  if (r.checkpoints == 0)
+    std::cerr << "rareledger: warning: no checkpoint: nothing signed by the operator commits to "
+                 "this log yet\n";
+  else if (r.uncovered > 0)
+    std::cerr << "rareledger: warning: the last " << r.uncovered
+              << " entries are not covered by a checkpoint yet\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int CmdVerify(const Globals& g) {
+  auto l = Ledger::Open(g.db, false);
+  if (!l.ok()) return Fail(l.status());
+  auto r = (*l)->Verify();
+  if (!r.ok()) return Fail(r.status());
+  return ReportVerified("verify", *r);
+}
+
+int CmdExport(const Globals& g, const std::string& dir) {
+  auto l = Ledger::Open(g.db, false);
+  if (!l.ok()) return Fail(l.status());
+  ledger::Status s = (*l)->Export(dir);
+  if (!s.ok()) return Fail(s);
+  std::cout << "exported " << (*l)->Info().size << " entries to " << dir << "\n";
+  return kExitOk;
+}
+
+int CmdVerifyBundle(const Globals&, const std::string& dir) {
+  auto r = ledger::VerifyBundle(dir);
+  if (!r.ok()) return Fail(r.status());
+  return ReportVerified("verify-bundle", *r);
+}
+
+}  // namespace rareledger::cli

@@ -1,0 +1,196 @@
+// The shortcuts: build a payload, sign it where the key is, submit it.
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "ledger/canonical_json.h"
+#include "ledger/crypto.h"
+#include "ledger/entry.h"
+#include "ledger/ledger.h"
+
+namespace rareledger::cli {
+namespace {
+
+using ledger::Ledger;
+using ledger::Result;
+using ledger::Status;
+using nlohmann::json;
+
+// "NAME=VALUE" -> (NAME, VALUE).
+Result<std::pair<std::string, std::string>> SplitPair(const std::string& text, const char* flag) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    return Status::InvalidArgument(std::string(flag) + " \"" + text + "\": want NAME=VALUE");
+  return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
+}
+
+Result<int64_t> ParseInt(const std::string& text, const std::string& what) {
+  try {
+    size_t used = 0;
+    long long v = std::stoll(text, &used);
+    if (used == text.size()) return static_cast<int64_t>(v);
+  } catch (const std::exception&) {
+  }
+  return Status::InvalidArgument(what + ": \"" + text + "\" is not an integer");
+}
+
+// A public key given as a PEM file or as base64 of the raw 32 bytes.
+Result<std::string> PublicKeyArg(const std::string& arg) {
+  auto pem = ledger::PublicKey::FromPemFile(arg);
+  if (pem.ok()) return pem->ToBase64();
+  auto raw = ledger::Base64Decode(arg);
+  if (raw.ok() && raw->size() == ledger::kPublicKeySize) return arg;
+  return Status::InvalidArgument("public key \"" + arg +
+                                 "\": not a readable PEM file nor base64 of 32 bytes");
+}
+
+// Signs `body` (the type-specific fields) as the signer and submits it.
+int SignAndSubmit(const Globals& g, const Signing& s, const std::string& type, json body) {
+  auto signer = ledger::Signer::FromPemFile(s.key);
+  if (!signer.ok()) return Fail(signer.status());
+  auto l = Ledger::Open(g.db, true);
+  if (!l.ok()) return Fail(l.status());
+  Ledger& ledger = **l;
+  std::string party = s.party;
+  if (party.empty()) {
+    auto parties = ledger.store().AllParties();
+    if (!parties.ok()) return Fail(parties.status());
+    for (const auto& p : *parties)
+      if (p.current_key() == signer->public_key().raw() && !p.revoked_at) party = p.id;
+    if (party.empty())
+      return Fail(Status::Rejected("no registered party holds the key in " + s.key));
+  }
+  auto record = ledger.GetParty(party);
+  if (!record.ok()) return Fail(record.status());
+  body["type"] = type;
+  body["ledger"] = ledger.Info().ledger_id;
+  body["party"] = party;
+  body["seq"] = record->last_seq + 1;
+  body["time"] = s.time.empty() ? ledger::UtcNow() : s.time;
+  auto canonical = ledger::CanonicalPayload(body.dump());
+  if (!canonical.ok()) return Fail(canonical.status());
+  auto sig = signer->Sign(*canonical);
+  if (!sig.ok()) return Fail(sig.status());
+  std::string envelope = ledger::MakeEnvelope(*canonical, *sig);
+  bool given = false;
+  auto report = ledger.Submit(
+      [&](std::string* line) {
+        if (given) return false;
+        *line = envelope;
+        given = true;
+        return true;
+      },
+      [&](const ledger::SubmitOutcome& o) {
+        std::cout << "appended as entry " << o.index << " (" << type << " by " << party
+                  << ", seq " << o.entry->seq << ")\n";
+      });
+  if (!report.error.ok()) {
+    // Drop the "line 1: " context: there is only one entry here.
+    std::string msg = report.error.message();
+    if (msg.rfind("line 1: ", 0) == 0) msg = msg.substr(8);
+    std::cerr << "rareledger: " << ledger::CodeName(report.error.code()) << ": " << msg << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+Result<json> LotMasses(const std::vector<std::string>& args, const char* flag) {
+  json out = json::array();
+  for (const auto& a : args) {
+    RL_ASSIGN_OR_RETURN(auto kv, SplitPair(a, flag));
+    RL_ASSIGN_OR_RETURN(int64_t mass, ParseInt(kv.second, std::string(flag) + " " + kv.first));
+    out.push_back({{"lot", kv.first}, {"mass_g", mass}});
+  }
+  return out;
+}
+
+}  // namespace
+
+int CmdPartyAdd(const Globals& g, const Signing& s, const PartyAddOptions& o) {
+  auto key = PublicKeyArg(o.pubkey);
+  if (!key.ok()) return Fail(key.status());
+  return SignAndSubmit(g, s, "register_party",
+                       {{"id", o.id}, {"name", o.name}, {"country", o.country},
+                        {"roles", o.roles}, {"pubkey", *key}});
+}
+
+int CmdPartyRevoke(const Globals& g, const Signing& s, const std::string& id,
+                   const std::string& reason) {
+  return SignAndSubmit(g, s, "revoke_party", {{"id", id}, {"reason", reason}});
+}
+
+int CmdKeyRotate(const Globals& g, const Signing& s, const std::string& new_pubkey) {
+  auto key = PublicKeyArg(new_pubkey);
+  if (!key.ok()) return Fail(key.status());
+  return SignAndSubmit(g, s, "rotate_key", {{"pubkey", *key}});
+}
+
+int CmdLotCreate(const Globals& g, const Signing& s, const LotCreateOptions& o) {
+  json body = {{"lot", o.lot},         {"material", o.material}, {"category", o.category},
+               {"mass_g", o.mass_g},   {"value", o.value},       {"origin", o.origin}};
+  if (!o.elements.empty()) {
+    json elements = json::object();
+    for (const auto& e : o.elements) {
+      auto kv = SplitPair(e, "--element");
+      if (!kv.ok()) return Fail(kv.status());
+      auto grams = ParseInt(kv->second, "--element " + kv->first);
+      if (!grams.ok()) return Fail(grams.status());
+      elements[kv->first] = *grams;
+    }
+    body["elements"] = elements;
+  }
+  if (!o.hs.empty()) body["hs"] = o.hs;
+  return SignAndSubmit(g, s, "create_lot", body);
+}
+
+int CmdTransfer(const Globals& g, const Signing& s, const std::string& lot, const std::string& to,
+                std::optional<int64_t> value) {
+  json body = {{"lot", lot}, {"to", to}};
+  if (value) body["value"] = *value;
+  return SignAndSubmit(g, s, "transfer", body);
+}
+
+int CmdSplit(const Globals& g, const Signing& s, const std::string& lot,
+             const std::vector<std::string>& parts) {
+  auto p = LotMasses(parts, "--part");
+  if (!p.ok()) return Fail(p.status());
+  return SignAndSubmit(g, s, "split", {{"lot", lot}, {"parts", *p}});
+}
+
+int CmdTransform(const Globals& g, const Signing& s, const TransformOptions& o) {
+  auto inputs = LotMasses(o.inputs, "--input");
+  if (!inputs.ok()) return Fail(inputs.status());
+  json outputs = json::array();
+  for (const auto& text : o.outputs) {
+    auto out = ledger::ParseStrict(text);
+    if (!out.ok()) return Fail(out.status().WithContext("--output"));
+    outputs.push_back(*out);
+  }
+  json body = {{"process", o.process},
+               {"facility_country", o.facility_country},
+               {"inputs", *inputs},
+               {"outputs", outputs}};
+  if (!o.technology_origin.empty()) body["technology_origin"] = o.technology_origin;
+  if (!o.allocation.empty()) {
+    json alloc = json::object();
+    for (const auto& a : o.allocation) {
+      auto kv = SplitPair(a, "--allocation");
+      if (!kv.ok()) return Fail(kv.status());
+      alloc[kv->first] = kv->second;
+    }
+    body["allocation"] = alloc;
+  }
+  return SignAndSubmit(g, s, "transform", body);
+}
+
+int CmdAttest(const Globals& g, const Signing& s, const AttestOptions& o) {
+  if (o.lot.empty() == !o.entry.has_value())
+    return UsageError("attest: give exactly one of --lot and --entry");
+  json subject = o.lot.empty() ? json{{"entry", *o.entry}} : json{{"lot", o.lot}};
+  json body = {{"subject", subject}, {"claim", o.claim}};
+  if (!o.detail.empty()) body["detail"] = o.detail;
+  return SignAndSubmit(g, s, "attest", body);
+}
+
+}  // namespace rareledger::cli

@@ -1,0 +1,371 @@
+#include "ledger/ledger.h"
+
+#include <ctime>
+#include <filesystem>
+#include <map>
+
+#include "ledger/canonical_json.h"
+#include "ledger/checkpoint.h"
+#include "ledger/records.h"
+#include "ledger/replay.h"
+#include "ledger/store_format.h"
+
+namespace rareledger::ledger {
+namespace {
+
+// Lines decided and committed together: one synced write per chunk.
+constexpr size_t kSubmitChunk = 4096;
+
+std::string LineContext(size_t line) { return "line " + std::to_string(line); }
+
+}  // namespace
+
+std::string UtcNow() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Init(const std::string& path,
+                                             const std::string& ledger_id,
+                                             const std::string& currency,
+                                             const std::string& operator_country,
+                                             const Signer& operator_key,
+                                             const std::string& time) {
+  if (currency.size() != 3 || !std::all_of(currency.begin(), currency.end(), ::isupper))
+    return Status::InvalidArgument("currency must be an ISO 4217 code like USD, got \"" +
+                                   currency + "\"");
+  nlohmann::json payload = {{"type", "register_party"},
+                            {"ledger", ledger_id},
+                            {"party", kOperatorId},
+                            {"seq", 1},
+                            {"time", time},
+                            {"id", kOperatorId},
+                            {"name", "operator"},
+                            {"country", operator_country},
+                            {"roles", {"operator"}},
+                            {"pubkey", operator_key.public_key().ToBase64()}};
+  // Validate everything before anything touches the disk.
+  RL_ASSIGN_OR_RETURN(std::string canonical, CanonicalPayload(payload.dump()));
+  RL_ASSIGN_OR_RETURN(std::string sig, operator_key.Sign(canonical));
+  RL_ASSIGN_OR_RETURN(Entry entry, DecodeEnvelope(MakeEnvelope(canonical, sig)));
+  MemoryState empty;
+  RL_ASSIGN_OR_RETURN(Mutation m, Apply(empty, LedgerIdentity{ledger_id}, entry, 0));
+
+  bool existed = std::filesystem::exists(path);
+  RL_ASSIGN_OR_RETURN(auto store, Store::Open(path, Store::Mode::kCreate));
+  Frontier frontier;
+  Store::Batch batch;
+  batch.PutEntry(0, entry.leaf, entry.party, entry.seq);
+  batch.PutMutation(m);
+  batch.PutNodes(frontier.Append(LeafHash(entry.leaf)));
+  batch.PutMeta(format::kMetaFormat, format::kFormatVersion);
+  batch.PutMeta(format::kMetaLedgerId, ledger_id);
+  batch.PutMeta(format::kMetaCurrency, currency);
+  batch.PutMeta(format::kMetaFrontier, frontier.Serialize());
+  Status s = store->Commit(batch);
+  if (!s.ok()) {
+    store.reset();
+    std::error_code ec;
+    if (!existed) std::filesystem::remove_all(path, ec);
+    return s;
+  }
+  return std::unique_ptr<Ledger>(new Ledger(std::move(store)));
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, bool writable) {
+  RL_ASSIGN_OR_RETURN(auto store,
+                      Store::Open(path, writable ? Store::Mode::kReadWrite : Store::Mode::kReadOnly));
+  return std::unique_ptr<Ledger>(new Ledger(std::move(store)));
+}
+
+LedgerInfo Ledger::Info() const {
+  return {store_->ledger_id(), store_->currency(), store_->frontier().size(),
+          store_->frontier().Root()};
+}
+
+namespace {
+
+// One chunk of a submit: decided against the store plus what the chunk
+// itself appended, then committed up to its first failure.
+class SubmitChunk {
+ public:
+  SubmitChunk(Store& store, const LedgerIdentity& id) : store_(store), id_(id), overlay_(&store) {}
+
+  // Decides `lines` (line numbers `first_line`...). Returns how many lines
+  // were accepted (appended or duplicate) before the first failure.
+  size_t Decide(const std::vector<std::string>& lines, const std::vector<size_t>& numbers,
+                Status* error) {
+    uint64_t next = store_.frontier().size();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      Status s = DecideOne(lines[i], &next);
+      if (!s.ok()) {
+        *error = s.WithContext(LineContext(numbers[i]));
+        return i;
+      }
+    }
+    return lines.size();
+  }
+
+  // Verifies the signatures of what Decide accepted; returns the number of
+  // lines that stay accepted.
+  size_t VerifySignatures(size_t accepted, const std::vector<size_t>& numbers, Status* error) {
+    std::vector<SignatureJob> jobs;
+    for (const auto& d : decided_)
+      if (!d.duplicate) jobs.push_back({&d.entry.signed_bytes, &d.entry.sig, &d.key});
+    std::vector<Status> results = ledger::VerifySignatures(jobs);
+    size_t job = 0;
+    for (size_t i = 0; i < accepted; ++i) {
+      if (decided_[i].duplicate) continue;
+      if (!results[job].ok()) {
+        *error = Status::VerificationFailed("signature invalid for party " +
+                                            decided_[i].entry.party + " (" +
+                                            results[job].message() + ")")
+                     .WithContext(LineContext(numbers[i]));
+        return i;
+      }
+      ++job;
+    }
+    return accepted;
+  }
+
+  // Commits the first `count` decided lines in one synced batch.
+  Status Commit(size_t count) {
+    Frontier frontier = store_.frontier();
+    Store::Batch batch;
+    for (size_t i = 0; i < count; ++i) {
+      const Decided& d = decided_[i];
+      if (d.duplicate) continue;
+      batch.PutEntry(d.index, d.entry.leaf, d.entry.party, d.entry.seq);
+      batch.PutMutation(d.mutation);
+      batch.PutNodes(frontier.Append(LeafHash(d.entry.leaf)));
+    }
+    if (batch.count() == 0) return Status::Ok();
+    batch.PutMeta(format::kMetaFrontier, frontier.Serialize());
+    return store_.Commit(batch, /*sync=*/true);
+  }
+
+  struct Decided {
+    Entry entry;
+    std::string key;
+    Mutation mutation;
+    uint64_t index = 0;
+    bool duplicate = false;
+  };
+  const std::vector<Decided>& decided() const { return decided_; }
+
+ private:
+  Status DecideOne(const std::string& line, uint64_t* next) {
+    RL_ASSIGN_OR_RETURN(Entry entry, DecodeEnvelope(line));
+    RL_ASSIGN_OR_RETURN(std::optional<uint64_t> present, FindPresent(entry));
+    if (present) {
+      decided_.push_back({std::move(entry), "", {}, *present, true});
+      return Status::Ok();
+    }
+    RL_ASSIGN_OR_RETURN(std::string key, ExpectedSigningKey(overlay_, entry, *next));
+    RL_ASSIGN_OR_RETURN(Mutation m, Apply(overlay_, id_, entry, *next));
+    overlay_.Commit(m);
+    pending_seq_[{entry.party, entry.seq}] = decided_.size();
+    decided_.push_back({std::move(entry), std::move(key), std::move(m), *next, false});
+    ++*next;
+    return Status::Ok();
+  }
+
+  // The index of an identical envelope already in the log (or earlier in
+  // this chunk), found by its (party, seq).
+  Result<std::optional<uint64_t>> FindPresent(const Entry& entry) {
+    auto it = pending_seq_.find({entry.party, entry.seq});
+    if (it != pending_seq_.end()) {
+      const Decided& d = decided_[it->second];
+      if (d.entry.leaf == entry.leaf) return std::optional<uint64_t>(d.index);
+      return std::optional<uint64_t>();
+    }
+    RL_ASSIGN_OR_RETURN(auto index, store_.FindIndexBySeq(entry.party, entry.seq));
+    if (!index) return std::optional<uint64_t>();
+    RL_ASSIGN_OR_RETURN(std::string leaf, store_.GetLeaf(*index));
+    if (leaf == entry.leaf) return index;
+    return std::optional<uint64_t>();
+  }
+
+  Store& store_;
+  const LedgerIdentity& id_;
+  OverlayState overlay_;
+  std::vector<Decided> decided_;
+  std::map<std::pair<std::string, int64_t>, size_t> pending_seq_;
+};
+
+}  // namespace
+
+SubmitReport Ledger::Submit(const std::function<bool(std::string*)>& next_line,
+                            const std::function<void(const SubmitOutcome&)>& on_outcome) {
+  SubmitReport report;
+  LedgerIdentity id{store_->ledger_id()};
+  size_t line_no = 0;
+  bool eof = false;
+  while (!eof) {
+    std::vector<std::string> lines;
+    std::vector<size_t> numbers;
+    std::string line;
+    while (lines.size() < kSubmitChunk) {
+      if (!next_line(&line)) {
+        eof = true;
+        break;
+      }
+      ++line_no;
+      if (line.find_first_not_of(" \t\r\n") == std::string::npos) continue;  // blank
+      lines.push_back(std::move(line));
+      numbers.push_back(line_no);
+    }
+    if (lines.empty()) break;
+    SubmitChunk chunk(*store_, id);
+    Status error;
+    size_t accepted = chunk.Decide(lines, numbers, &error);
+    accepted = chunk.VerifySignatures(accepted, numbers, &error);
+    Status committed = chunk.Commit(accepted);
+    if (!committed.ok()) {
+      report.error = committed.WithContext("commit");
+      return report;
+    }
+    for (size_t i = 0; i < accepted; ++i) {
+      const auto& d = chunk.decided()[i];
+      (d.duplicate ? report.duplicates : report.appended)++;
+      if (on_outcome) on_outcome({numbers[i], d.index, d.duplicate, &d.entry});
+    }
+    if (!error.ok()) {
+      report.error = error;
+      return report;
+    }
+  }
+  return report;
+}
+
+Result<Entry> Ledger::GetEntry(uint64_t index) const {
+  RL_ASSIGN_OR_RETURN(std::string leaf, store_->GetLeaf(index));
+  return DecodeLeaf(leaf);
+}
+
+Result<LotRecord> Ledger::GetLot(const std::string& id) const {
+  RL_ASSIGN_OR_RETURN(auto lot, store_->FindLot(id));
+  if (!lot) return Status::NotFound("no lot \"" + id + "\"");
+  return std::move(*lot);
+}
+
+Result<PartyRecord> Ledger::GetParty(const std::string& id) const {
+  RL_ASSIGN_OR_RETURN(auto p, store_->FindParty(id));
+  if (!p) return Status::NotFound("no party \"" + id + "\"");
+  return std::move(*p);
+}
+
+Result<std::vector<uint64_t>> Ledger::ConsumersOf(const std::string& lot) const {
+  return store_->ConsumersOf(lot);
+}
+
+Result<InclusionProofInfo> Ledger::ProveInclusion(uint64_t index,
+                                                  std::optional<uint64_t> size) const {
+  InclusionProofInfo p;
+  p.index = index;
+  p.size = size.value_or(store_->frontier().size());
+  if (p.size == 0 || p.size > store_->frontier().size())
+    return Status::InvalidArgument("size " + std::to_string(p.size) + " is not in 1.." +
+                                   std::to_string(store_->frontier().size()));
+  if (index >= p.size)
+    return Status::InvalidArgument("index " + std::to_string(index) + " is not below size " +
+                                   std::to_string(p.size));
+  RL_ASSIGN_OR_RETURN(std::string leaf, store_->GetLeaf(index));
+  p.leaf_hash = LeafHash(leaf);
+  RL_ASSIGN_OR_RETURN(p.path, InclusionProof(*store_, index, p.size));
+  RL_ASSIGN_OR_RETURN(p.root, RootAt(*store_, p.size));
+  return p;
+}
+
+Result<ConsistencyProofInfo> Ledger::ProveConsistency(uint64_t old_size,
+                                                      std::optional<uint64_t> new_size) const {
+  ConsistencyProofInfo p;
+  p.old_size = old_size;
+  p.new_size = new_size.value_or(store_->frontier().size());
+  if (p.new_size > store_->frontier().size())
+    return Status::InvalidArgument("new size " + std::to_string(p.new_size) +
+                                   " is beyond the log size " +
+                                   std::to_string(store_->frontier().size()));
+  if (old_size == 0 || old_size > p.new_size)
+    return Status::InvalidArgument("old size must be in 1.." + std::to_string(p.new_size) +
+                                   ", got " + std::to_string(old_size));
+  RL_ASSIGN_OR_RETURN(p.path, ConsistencyProof(*store_, old_size, p.new_size));
+  RL_ASSIGN_OR_RETURN(p.old_root, RootAt(*store_, old_size));
+  RL_ASSIGN_OR_RETURN(p.new_root, RootAt(*store_, p.new_size));
+  return p;
+}
+
+Result<std::string> Ledger::IssueCheckpoint(const Signer& operator_key) {
+  RL_ASSIGN_OR_RETURN(PartyRecord op, GetParty(kOperatorId));
+  if (operator_key.public_key().raw() != op.current_key())
+    return Status::InvalidArgument("the key given is not the operator's current key");
+  Checkpoint cp{store_->ledger_id(), store_->frontier().size(), store_->frontier().Root()};
+  RL_ASSIGN_OR_RETURN(std::string note, SignCheckpoint(cp, operator_key));
+  RL_ASSIGN_OR_RETURN(auto existing, store_->Checkpoints());
+  Store::Batch batch;
+  batch.PutCheckpoint(existing.size(), note);
+  RL_RETURN_IF_ERROR(store_->Commit(batch));
+  return note;
+}
+
+Result<std::vector<std::string>> Ledger::Checkpoints() const { return store_->Checkpoints(); }
+
+Result<VerifyReport> Ledger::Verify() const {
+  const uint64_t size = store_->frontier().size();
+  Replayer replay(store_->ledger_id(), std::nullopt);
+  RL_ASSIGN_OR_RETURN(auto notes, store_->Checkpoints());
+  RL_RETURN_IF_ERROR(replay.AddCheckpoints(notes));
+  RL_RETURN_IF_ERROR(store_->ScanEntries(0, size, [&](uint64_t, std::string_view leaf) {
+    return replay.Add(std::string(leaf));
+  }));
+  RL_RETURN_IF_ERROR(replay.Finish());
+  // Nothing may follow the recorded size.
+  auto extra = store_->GetLeaf(size);
+  if (extra.ok())
+    return Status::VerificationFailed("entry " + std::to_string(size) +
+                                      " is stored beyond the recorded log size");
+  const Hash root = replay.frontier().Root();
+  if (root != store_->frontier().Root())
+    return Status::VerificationFailed("stored root " + HexEncode(store_->frontier().Root()) +
+                                      " does not match the replayed root " + HexEncode(root));
+  RL_ASSIGN_OR_RETURN(Hash tree_root, RootAt(*store_, size));
+  if (tree_root != root)
+    return Status::VerificationFailed("stored Merkle tree nodes give root " + HexEncode(tree_root) +
+                                      ", the entries give " + HexEncode(root));
+  // The derived records must be exactly what the entries imply.
+  const auto& lots = replay.state().lots();
+  size_t seen = 0;
+  RL_RETURN_IF_ERROR(store_->ForEachLot([&](const LotRecord& stored) {
+    auto it = lots.find(stored.id);
+    if (it == lots.end() || EncodeLot(it->second) != EncodeLot(stored))
+      return Status::VerificationFailed("stored record of lot \"" + stored.id +
+                                        "\" does not match the log");
+    ++seen;
+    return Status::Ok();
+  }));
+  if (seen != lots.size())
+    return Status::VerificationFailed("the store is missing lot records the log implies");
+  for (const auto& [id, party] : replay.state().parties()) {
+    RL_ASSIGN_OR_RETURN(auto stored, store_->FindParty(id));
+    if (!stored || EncodeParty(*stored) != EncodeParty(party))
+      return Status::VerificationFailed("stored record of party \"" + id +
+                                        "\" does not match the log");
+  }
+  VerifyReport report;
+  report.entries = size;
+  report.checkpoints = replay.checkpoints_checked();
+  report.root = root;
+  if (!notes.empty()) {
+    RL_ASSIGN_OR_RETURN(Checkpoint last, ParseCheckpoint(notes.back()));
+    report.uncovered = size - last.size;
+  } else {
+    report.uncovered = size;
+  }
+  return report;
+}
+
+}  // namespace rareledger::ledger

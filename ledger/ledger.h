@@ -1,0 +1,130 @@
+// Ledger: one ledger directory, the operations the CLI exposes.
+//
+// A Ledger opened for writing holds the store's lock for its lifetime (a
+// second writer gets Busy: "ledger is in use"); one opened for reading sees
+// the log as of its open and never blocks a writer.
+//
+// Durability: Submit reports an entry as appended only after the batch
+// holding it was committed with a synced WAL.
+#ifndef RARELEDGER_LEDGER_LEDGER_H_
+#define RARELEDGER_LEDGER_LEDGER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/crypto.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+#include "ledger/state.h"
+#include "ledger/status.h"
+#include "ledger/store.h"
+
+namespace rareledger::ledger {
+
+struct LedgerInfo {
+  std::string ledger_id;
+  std::string currency;
+  uint64_t size = 0;
+  Hash root{};
+};
+
+// One line of a submit: appended at `index`, or already present there.
+struct SubmitOutcome {
+  size_t line = 0;  // 1-based line of the input
+  uint64_t index = 0;
+  bool duplicate = false;
+  const Entry* entry = nullptr;  // valid only during the callback
+};
+
+struct SubmitReport {
+  size_t appended = 0;
+  size_t duplicates = 0;
+  Status error;  // the first rejected line, naming it; ok if none
+};
+
+struct InclusionProofInfo {
+  uint64_t index = 0;
+  uint64_t size = 0;
+  Hash leaf_hash{};
+  std::vector<Hash> path;
+  Hash root{};
+};
+
+struct ConsistencyProofInfo {
+  uint64_t old_size = 0;
+  uint64_t new_size = 0;
+  Hash old_root{};
+  Hash new_root{};
+  std::vector<Hash> path;
+};
+
+struct VerifyReport {
+  uint64_t entries = 0;
+  uint64_t checkpoints = 0;  // checkpoints checked
+  uint64_t uncovered = 0;    // entries after the latest checkpoint
+  Hash root{};
+};
+
+class Ledger {
+ public:
+  // Creates a ledger at `path` (which must not hold one) whose entry 0 is
+  // the operator's register_party, signed by `operator_key`.
+  static Result<std::unique_ptr<Ledger>> Init(const std::string& path,
+                                              const std::string& ledger_id,
+                                              const std::string& currency,
+                                              const std::string& operator_country,
+                                              const Signer& operator_key, const std::string& time);
+  static Result<std::unique_ptr<Ledger>> Open(const std::string& path, bool writable);
+
+  LedgerInfo Info() const;
+
+  // Appends envelopes read by `next_line` (false at end of input) in order.
+  // An envelope already in the log is reported as a duplicate and skipped;
+  // the first rejected line stops the submit, everything before it stays
+  // appended. `on_outcome` sees every accepted line after it is durable.
+  SubmitReport Submit(const std::function<bool(std::string*)>& next_line,
+                      const std::function<void(const SubmitOutcome&)>& on_outcome);
+
+  Result<Entry> GetEntry(uint64_t index) const;
+  Result<LotRecord> GetLot(const std::string& id) const;
+  Result<PartyRecord> GetParty(const std::string& id) const;
+  Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const;
+
+  // Proofs against the tree at `size` (default: the whole log).
+  Result<InclusionProofInfo> ProveInclusion(uint64_t index, std::optional<uint64_t> size) const;
+  Result<ConsistencyProofInfo> ProveConsistency(uint64_t old_size,
+                                                std::optional<uint64_t> new_size) const;
+
+  // Signs a checkpoint of the whole log with the operator's current key
+  // (InvalidArgument for any other key), records it and returns the note.
+  Result<std::string> IssueCheckpoint(const Signer& operator_key);
+  Result<std::vector<std::string>> Checkpoints() const;
+
+  // Replays every entry from the stored bytes: signatures, rules, seq, the
+  // root at every checkpoint, the stored frontier, tree and records.
+  Result<VerifyReport> Verify() const;
+
+  // Writes the offline audit bundle (docs/auditing.md) into `dir`, which
+  // must not exist or be empty. Needs at least one checkpoint.
+  Status Export(const std::string& dir) const;
+
+  const Store& store() const { return *store_; }
+
+ private:
+  explicit Ledger(std::unique_ptr<Store> store) : store_(std::move(store)) {}
+  std::unique_ptr<Store> store_;
+};
+
+// Verifies a bundle written by Export, with no database.
+Result<VerifyReport> VerifyBundle(const std::string& dir);
+
+// "2026-11-28T10:04:28Z": now, in UTC, for payload `time` fields.
+std::string UtcNow();
+
+}  // namespace rareledger::ledger
+
+#endif  // RARELEDGER_LEDGER_LEDGER_H_

@@ -1,0 +1,98 @@
+// Deciding entries in log order, with signatures checked on all cores.
+//
+// Both appending (Ledger::Submit) and re-checking (verify, verify-bundle) run
+// entries through the same two steps: the state rules in log order on one
+// thread (Apply, cheap), then every signature of the chunk on a pool of
+// threads (the expensive part). A chunk is accepted up to its first failure,
+// whichever step found it.
+#ifndef RARELEDGER_LEDGER_REPLAY_H_
+#define RARELEDGER_LEDGER_REPLAY_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+#include "ledger/state.h"
+
+namespace rareledger::ledger {
+
+// `pending` changes layered over a base view (the store, or nothing).
+class OverlayState : public StateView {
+ public:
+  explicit OverlayState(const StateView* base) : base_(base) {}
+  Result<std::optional<PartyRecord>> FindParty(const std::string& id) const override;
+  Result<std::optional<LotRecord>> FindLot(const std::string& id) const override;
+  void Commit(const Mutation& m) { pending_.Commit(m); }
+  MemoryState& pending() { return pending_; }
+  const MemoryState& pending() const { return pending_; }
+
+ private:
+  const StateView* base_;  // may be null
+  MemoryState pending_;
+};
+
+struct SignatureJob {
+  const std::string* message;  // signed bytes
+  const std::string* sig;      // 64 bytes
+  const std::string* pubkey;   // 32 raw bytes
+};
+
+// Verifies every job on `threads` threads (0: one per core). Result i is
+// the outcome of job i.
+std::vector<Status> VerifySignatures(const std::vector<SignatureJob>& jobs, unsigned threads = 0);
+
+// Verifies a whole log from its leaves, in order, in memory: signatures with
+// the key current at each entry's position, every state rule, seq, and the
+// Merkle root at each checkpoint's size. Used by `verify` (leaves from
+// RocksDB) and `verify-bundle` (leaves from entries.jsonl). Memory grows with
+// the number of lots and parties, not with the number of entries.
+class Replayer {
+ public:
+  // `genesis_key` (32 raw bytes), when given, must be the key of entry 0:
+  // the operator key the auditor trusts.
+  Replayer(std::string ledger_id, std::optional<std::string> genesis_key);
+
+  // Expects checkpoints (signed notes) in issue order; each is checked when
+  // the replay reaches its size.
+  Status AddCheckpoints(const std::vector<std::string>& notes);
+  // Feeds the next leaf. Leaves are buffered and decided in chunks: an error
+  // may surface on a later call or on Finish. Errors name the entry index.
+  Status Add(std::string leaf);
+  // Decides what is buffered and checks that every checkpoint was reached.
+  Status Finish();
+
+  uint64_t size() const { return frontier_.size(); }
+  const Frontier& frontier() const { return frontier_; }
+  const MemoryState& state() const { return state_.pending(); }
+  // Every key each party ever had, in log order: (party id, raw key).
+  const std::vector<std::pair<std::string, std::string>>& keys() const { return keys_; }
+  uint64_t checkpoints_checked() const { return checkpoints_checked_; }
+
+ private:
+  Status Flush();
+  Status CheckCheckpointsAt(uint64_t size);
+
+  LedgerIdentity id_;
+  std::optional<std::string> genesis_key_;
+  OverlayState state_{nullptr};
+  Frontier frontier_;
+  std::vector<std::string> buffer_;
+  std::vector<std::pair<std::string, std::string>> keys_;
+  struct PendingCheckpoint {
+    Checkpoint cp;
+    std::string note;
+    size_t n;
+  };
+  std::vector<PendingCheckpoint> checkpoints_;  // sorted by size, stable
+  size_t next_checkpoint_ = 0;
+  uint64_t checkpoints_checked_ = 0;
+};
+
+}  // namespace rareledger::ledger
+
+#endif  // RARELEDGER_LEDGER_REPLAY_H_

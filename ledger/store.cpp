@@ -1,0 +1,337 @@
+#include "ledger/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+
+#include "ledger/records.h"
+#include "ledger/store_format.h"
+
+namespace rareledger::ledger {
+namespace {
+
+const char* const kFamilies[] = {format::kCfEntries, format::kCfPartySeq, format::kCfParties,
+                                 format::kCfLots,    format::kCfConsumers, format::kCfTree,
+                                 format::kCfCheckpoints};
+constexpr size_t kFamilyCount = sizeof(kFamilies) / sizeof(kFamilies[0]);
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return Status::NotFound(what);
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
+    return Status::Busy("ledger is in use by another writer (" + what + ")");
+  return Status::IOError(what + ": " + s.ToString());
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  if (name == format::kCfLots || name == format::kCfParties || name == format::kCfPartySeq ||
+      name == format::kCfConsumers) {
+    // Point lookups by key: a bloom filter saves reads of absent lots/seqs.
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  // Hashes do not compress; JSON entries and records do (LZ4 is cheap).
+  o.compression = name == format::kCfTree ? rocksdb::kNoCompression : rocksdb::kLZ4Compression;
+  return o;
+}
+
+}  // namespace
+
+struct Store::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // [0] default, then kFamilies
+  bool read_only = false;
+
+  rocksdb::ColumnFamilyHandle* Cf(const std::string& name) const {
+    for (size_t i = 0; i < kFamilyCount; ++i)
+      if (name == kFamilies[i]) return handles[i + 1];
+    return name == "default" ? handles[0] : nullptr;
+  }
+  Result<std::optional<std::string>> Get(const char* cf, const std::string& key) const {
+    std::string value;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), Cf(cf), key, &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    RL_RETURN_IF_ERROR(FromRocks(s, std::string("read ") + cf));
+    return std::optional<std::string>(std::move(value));
+  }
+  ~Impl() {
+    for (auto* h : handles) {
+      if (h != nullptr) (void)db->DestroyColumnFamilyHandle(h);
+    }
+    if (db) (void)db->Close();
+  }
+};
+
+struct Store::Batch::Ops {
+  rocksdb::WriteBatch wb;
+  // Deferred so the batch is built without a Store; resolved at commit.
+  struct Op {
+    std::string cf, key, value;
+  };
+  std::vector<Op> ops;
+};
+
+Store::Batch::Batch() : ops_(std::make_unique<Ops>()) {}
+Store::Batch::~Batch() = default;
+size_t Store::Batch::count() const { return ops_->ops.size(); }
+
+void Store::Batch::PutEntry(uint64_t index, const std::string& leaf, const std::string& party,
+                            int64_t seq) {
+  ops_->ops.push_back({format::kCfEntries, format::EntryKey(index), leaf});
+  ops_->ops.push_back({format::kCfPartySeq,
+                       format::PartySeqKey(party, static_cast<uint64_t>(seq)),
+                       format::Be64(index)});
+}
+
+void Store::Batch::PutMutation(const Mutation& m) {
+  for (const auto& p : m.parties) ops_->ops.push_back({format::kCfParties, p.id, EncodeParty(p)});
+  for (const auto& l : m.lots) ops_->ops.push_back({format::kCfLots, l.id, EncodeLot(l)});
+  for (const auto& lot : m.consumed_lots)
+    ops_->ops.push_back({format::kCfConsumers, format::ConsumerKey(lot, m.index), ""});
+}
+
+void Store::Batch::PutNodes(const std::vector<std::pair<NodeId, Hash>>& nodes) {
+  for (const auto& [id, h] : nodes)
+    ops_->ops.push_back({format::kCfTree, format::TreeKey(id), std::string(AsBytes(h))});
+}
+
+void Store::Batch::PutMeta(const std::string& key, const std::string& value) {
+  ops_->ops.push_back({"default", key, value});
+}
+
+void Store::Batch::PutCheckpoint(uint64_t n, const std::string& note) {
+  ops_->ops.push_back({format::kCfCheckpoints, format::Be64(n), note});
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, Mode mode) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  bool exists = fs::exists(fs::path(path) / "CURRENT", ec);
+  if (mode == Mode::kCreate && exists)
+    return Status::InvalidArgument("a ledger already exists at " + path);
+  if (mode != Mode::kCreate && !exists)
+    return Status::NotFound("no ledger at " + path + " (run `rareledger init` first)");
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = mode == Mode::kCreate;
+  db_options.create_missing_column_families = mode == Mode::kCreate;
+  db_options.max_background_jobs = 2;
+  db_options.info_log_level = rocksdb::InfoLogLevel::ERROR_LEVEL;
+  db_options.keep_log_file_num = 2;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions("default"));
+  for (const char* name : kFamilies) families.emplace_back(name, FamilyOptions(name));
+
+  auto impl = std::make_unique<Impl>();
+  impl->read_only = mode == Mode::kReadOnly;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      impl->read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, path, families, &impl->handles, &raw)
+          : rocksdb::DB::Open(db_options, path, families, &impl->handles, &raw);
+  if (!s.ok()) return FromRocks(s, "open " + path);
+  impl->db.reset(raw);
+  std::unique_ptr<Store> store(new Store(std::move(impl)));
+  if (mode != Mode::kCreate) RL_RETURN_IF_ERROR(store->LoadMeta());
+  return store;
+}
+
+Status Store::LoadMeta() {
+  RL_ASSIGN_OR_RETURN(auto fmt, impl_->Get("default", format::kMetaFormat));
+  if (!fmt) return Status::Corruption("ledger has no format marker (not initialised?)");
+  if (*fmt != format::kFormatVersion)
+    return Status::Corruption("unsupported ledger format \"" + *fmt + "\"");
+  RL_ASSIGN_OR_RETURN(auto id, impl_->Get("default", format::kMetaLedgerId));
+  RL_ASSIGN_OR_RETURN(auto cur, impl_->Get("default", format::kMetaCurrency));
+  RL_ASSIGN_OR_RETURN(auto fr, impl_->Get("default", format::kMetaFrontier));
+  if (!id || !cur || !fr) return Status::Corruption("ledger metadata is incomplete");
+  ledger_id_ = *id;
+  currency_ = *cur;
+  RL_ASSIGN_OR_RETURN(frontier_, Frontier::Deserialize(*fr));
+  return Status::Ok();
+}
+
+Status Store::Commit(Batch& batch, bool sync) {
+  if (impl_->read_only) return Status::InvalidArgument("ledger opened read-only");
+  rocksdb::WriteBatch wb;
+  for (const auto& op : batch.ops_->ops) {
+    rocksdb::Status s = wb.Put(impl_->Cf(op.cf), op.key, op.value);
+    if (!s.ok()) return FromRocks(s, "batch");
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  RL_RETURN_IF_ERROR(FromRocks(impl_->db->Write(wo, &wb), "write"));
+  batch.ops_->ops.clear();
+  return LoadMeta();
+}
+
+Result<std::optional<std::string>> Store::GetMeta(const std::string& key) const {
+  return impl_->Get("default", key);
+}
+
+Result<std::string> Store::GetLeaf(uint64_t index) const {
+  RL_ASSIGN_OR_RETURN(auto v, impl_->Get(format::kCfEntries, format::EntryKey(index)));
+  if (!v) {
+    if (index < frontier_.size())
+      return Status::Corruption("entry " + std::to_string(index) + " is missing from the store");
+    return Status::NotFound("no entry " + std::to_string(index) + " (log size " +
+                            std::to_string(frontier_.size()) + ")");
+  }
+  return std::move(*v);
+}
+
+Status Store::ScanEntries(uint64_t from, uint64_t to,
+                          const std::function<Status(uint64_t, std::string_view)>& fn) const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->Cf(format::kCfEntries)));
+  uint64_t want = from;
+  for (it->Seek(format::EntryKey(from)); it->Valid() && want < to; it->Next(), ++want) {
+    uint64_t index = 0;
+    if (!format::ParseBe64(it->key().ToStringView(), &index))
+      return Status::Corruption("malformed entry key in the store");
+    if (index != want)
+      return Status::Corruption("entry " + std::to_string(want) + " is missing from the store");
+    RL_RETURN_IF_ERROR(fn(index, it->value().ToStringView()));
+  }
+  RL_RETURN_IF_ERROR(FromRocks(it->status(), "scan entries"));
+  if (want < to)
+    return Status::Corruption("entry " + std::to_string(want) + " is missing from the store");
+  return Status::Ok();
+}
+
+Result<std::optional<uint64_t>> Store::FindIndexBySeq(const std::string& party,
+                                                      int64_t seq) const {
+  RL_ASSIGN_OR_RETURN(auto v, impl_->Get(format::kCfPartySeq,
+                                         format::PartySeqKey(party, static_cast<uint64_t>(seq))));
+  if (!v) return std::optional<uint64_t>();
+  uint64_t index = 0;
+  if (!format::ParseBe64(*v, &index)) return Status::Corruption("malformed party_seq value");
+  return std::optional<uint64_t>(index);
+}
+
+Result<std::vector<uint64_t>> Store::ConsumersOf(const std::string& lot) const {
+  std::vector<uint64_t> out;
+  std::string prefix = lot + '\0';
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->Cf(format::kCfConsumers)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    uint64_t index = 0;
+    if (!format::ParseBe64(it->key().ToStringView().substr(prefix.size()), &index))
+      return Status::Corruption("malformed consumers key for lot " + lot);
+    out.push_back(index);
+  }
+  RL_RETURN_IF_ERROR(FromRocks(it->status(), "scan consumers"));
+  return out;
+}
+
+Result<std::vector<PartyRecord>> Store::AllParties() const {
+  std::vector<PartyRecord> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->Cf(format::kCfParties)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    RL_ASSIGN_OR_RETURN(PartyRecord p, DecodeParty(it->value().ToStringView()));
+    out.push_back(std::move(p));
+  }
+  RL_RETURN_IF_ERROR(FromRocks(it->status(), "scan parties"));
+  return out;
+}
+
+Status Store::ForEachLot(const std::function<Status(const LotRecord&)>& fn) const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->Cf(format::kCfLots)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    RL_ASSIGN_OR_RETURN(LotRecord l, DecodeLot(it->value().ToStringView()));
+    if (l.id != it->key().ToStringView())
+      return Status::Corruption("lot record under key " + it->key().ToString() + " names lot " + l.id);
+    RL_RETURN_IF_ERROR(fn(l));
+  }
+  return FromRocks(it->status(), "scan lots");
+}
+
+Result<std::vector<std::string>> Store::Checkpoints() const {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->Cf(format::kCfCheckpoints)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->value().ToString());
+  RL_RETURN_IF_ERROR(FromRocks(it->status(), "scan checkpoints"));
+  return out;
+}
+
+Result<std::optional<PartyRecord>> Store::FindParty(const std::string& id) const {
+  RL_ASSIGN_OR_RETURN(auto v, impl_->Get(format::kCfParties, id));
+  if (!v) return std::optional<PartyRecord>();
+  RL_ASSIGN_OR_RETURN(PartyRecord p, DecodeParty(*v));
+  return std::optional<PartyRecord>(std::move(p));
+}
+
+Result<std::optional<LotRecord>> Store::FindLot(const std::string& id) const {
+  RL_ASSIGN_OR_RETURN(auto v, impl_->Get(format::kCfLots, id));
+  if (!v) return std::optional<LotRecord>();
+  RL_ASSIGN_OR_RETURN(LotRecord l, DecodeLot(*v));
+  return std::optional<LotRecord>(std::move(l));
+}
+
+Result<std::vector<Hash>> Store::GetNodes(const std::vector<NodeId>& ids) const {
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const auto& id : ids) keys.push_back(format::TreeKey(id));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs(ids.size(), impl_->Cf(format::kCfTree));
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> st = impl_->db->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
+  std::vector<Hash> out(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (st[i].IsNotFound()) return Status::NotFound("tree node " + ToString(ids[i]) + " is missing");
+    RL_RETURN_IF_ERROR(FromRocks(st[i], "read tree node"));
+    if (values[i].size() != out[i].size())
+      return Status::Corruption("tree node " + ToString(ids[i]) + " is not 32 bytes");
+    std::copy(values[i].begin(), values[i].end(), out[i].begin());
+  }
+  return out;
+}
+
+Status Store::RawPut(const std::string& cf, const std::string& key, const std::string& value) {
+  auto* h = impl_->Cf(cf);
+  if (h == nullptr) return Status::InvalidArgument("no column family " + cf);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(impl_->db->Put(wo, h, key, value), "raw put");
+}
+
+Status Store::RawDelete(const std::string& cf, const std::string& key) {
+  auto* h = impl_->Cf(cf);
+  if (h == nullptr) return Status::InvalidArgument("no column family " + cf);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(impl_->db->Delete(wo, h, key), "raw delete");
+}
+
+namespace format {
+
+std::string Be64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
+  return out;
+}
+
+bool ParseBe64(std::string_view bytes, uint64_t* v) {
+  if (bytes.size() != 8) return false;
+  uint64_t r = 0;
+  for (unsigned char c : bytes) r = (r << 8) | c;
+  *v = r;
+  return true;
+}
+
+}  // namespace format
+}  // namespace rareledger::ledger
