@@ -1,1 +1,242 @@
-// placeholder: filled in by its owner
+// End-to-end tests of the real binary on temporary ledgers, with keys made
+// by the openssl command line and signatures checked by it.
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/crypto.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class TempLedger {
+ public:
+  TempLedger() {
+    char tmpl[] = "/tmp/rl-cli-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    db_ = dir_ / "db";
+  }
+  ~TempLedger() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  fs::path path(const std::string& name) const { return dir_ / name; }
+
+  // Runs `rareledger --db DB args` (args are shell words, already quoted).
+  Run Cli(const std::string& args, const std::string& stdin_file = "") const {
+    return Shell(std::string(RL_BINARY) + " --db " + db_.string() + " " + args +
+                 (stdin_file.empty() ? " </dev/null" : " <" + stdin_file));
+  }
+  Run Shell(const std::string& cmd) const {
+    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    int rc = std::system((cmd + " >" + out.string() + " 2>" + err.string()).c_str());
+    Run r;
+    r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    r.out = Slurp(out);
+    r.err = Slurp(err);
+    return r;
+  }
+  void Write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+  }
+  uint64_t Size() const {
+    Run r = Cli("status --json");
+    REQUIRE(r.code == 0);
+    return json::parse(r.out).at("size").get<uint64_t>();
+  }
+  // An operator key made by openssl, and an initialised ledger.
+  void Init() {
+    REQUIRE(Shell("openssl genpkey -algorithm ed25519 -out " + path("op.key").string()).code == 0);
+    Run r = Cli("init --ledger-id test.example --operator-key " + path("op.key").string());
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+  }
+  void Keygen(const std::string& name) {
+    Run r = Cli("keygen --out " + path(name).string());
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+  }
+  Run As(const std::string& key, const std::string& args) const {
+    return Cli(args + " --key " + path(key + ".key").string());
+  }
+
+ private:
+  fs::path dir_, db_;
+};
+
+void BuildWeb(TempLedger& t) {
+  t.Init();
+  t.Keygen("cn");
+  t.Keygen("jp");
+  REQUIRE(t.As("op", "party add --id cn-a --name 'CN A' --country CN --roles producer --pubkey " +
+                         t.path("cn.pub").string()).code == 0);
+  REQUIRE(t.As("op", "party add --id jp-b --name 'JP B' --country JP --roles manufacturer --pubkey " +
+                         t.path("jp.pub").string()).code == 0);
+  Run r = t.As("cn", "lot create --lot OX --material 'Dy oxide' --category re_oxide --mass-g 1000 "
+                     "--value 35000 --origin CN --element Dy=870");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  REQUIRE(t.As("cn", "transfer --lot OX --to jp-b --value 40000").code == 0);
+  r = t.As("jp", "transform --process magnet_manufacturing --facility-country JP --input OX=100 "
+                 "--output '{\"lot\":\"MAG\",\"material\":\"NdFeB\",\"category\":\"re_magnet\","
+                 "\"mass_g\":2000,\"value\":900000}'");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("cli: keygen writes a 0600 PKCS#8 key that openssl reads", "[cli]") {
+  TempLedger t;
+  t.Keygen("k");
+  struct stat st {};
+  REQUIRE(stat(t.path("k.key").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(t.Shell("openssl pkey -in " + t.path("k.key").string() + " -noout").code == 0);
+  CHECK(t.Shell("openssl pkey -pubin -in " + t.path("k.pub").string() + " -noout").code == 0);
+  // A second keygen to the same name is refused and leaves the key alone.
+  std::string before = Slurp(t.path("k.key"));
+  CHECK(t.Cli("keygen --out " + t.path("k").string()).code == 1);
+  CHECK(Slurp(t.path("k.key")) == before);
+}
+
+TEST_CASE("cli: a signature made by `sign` verifies with openssl pkeyutl -rawin", "[cli]") {
+  TempLedger t;
+  REQUIRE(t.Shell("openssl genpkey -algorithm ed25519 -out " + t.path("k.key").string()).code == 0);
+  REQUIRE(t.Shell("openssl pkey -in " + t.path("k.key").string() + " -pubout -out " +
+                  t.path("k.pub").string()).code == 0);
+  t.Write("p.json", R"({"type":"transfer","lot":"L1","to":"b","ledger":"x","party":"a","seq":1,
+                       "time":"2026-01-01T00:00:00Z"})");
+  Run r = t.Cli("sign --key " + t.path("k.key").string() + " " + t.path("p.json").string());
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  json env = json::parse(r.out);
+  // The signed bytes are the canonical payload: keys sorted, no spaces.
+  std::string msg = env.at("payload").dump();
+  CHECK(msg.find(' ') == std::string::npos);
+  t.Write("msg", msg);
+  auto sig = rareledger::ledger::Base64Decode(env.at("sig").get<std::string>());
+  REQUIRE(sig.ok());
+  t.Write("sig", *sig);
+  std::string verify = "openssl pkeyutl -verify -pubin -inkey " + t.path("k.pub").string() +
+                       " -rawin -in " + t.path("msg").string() + " -sigfile " +
+                       t.path("sig").string();
+  CHECK(t.Shell(verify).code == 0);
+  t.Write("msg", msg + " ");
+  CHECK(t.Shell(verify).code != 0);
+}
+
+TEST_CASE("cli: a supply web through the shortcuts, then reads", "[cli]") {
+  TempLedger t;
+  BuildWeb(t);
+  CHECK(t.Size() == 6);
+  Run r = t.Cli("show lot MAG --json");
+  REQUIRE(r.code == 0);
+  json lot = json::parse(r.out);
+  CHECK(lot.at("holder") == "jp-b");
+  CHECK(lot.at("made_in") == "JP");
+  r = t.Cli("show lot OX --json");
+  CHECK(json::parse(r.out).at("remaining_g") == 900);
+  r = t.Cli("log --json --from 2 --limit 2");
+  REQUIRE(r.code == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 2);
+  CHECK(t.Cli("verify").code == 0);
+}
+
+TEST_CASE("cli: rejected entries exit 1, name the rule and change nothing", "[cli]") {
+  TempLedger t;
+  BuildWeb(t);
+  const uint64_t size = t.Size();
+  Run r = t.As("cn", "transfer --lot OX --to cn-a");  // jp-b holds it now
+  CHECK(r.code == 1);
+  CHECK(r.err.find("only the holder") != std::string::npos);
+  r = t.As("jp", "transform --process magnet_manufacturing --facility-country JP --input OX=901 "
+                 "--output '{\"lot\":\"MAG2\",\"material\":\"m\",\"category\":\"re_magnet\","
+                 "\"mass_g\":1,\"value\":1}'");
+  CHECK(r.code == 1);
+  CHECK(r.err.find("remain") != std::string::npos);
+  t.Write("bad.jsonl", "{\"payload\": {\"a\": 1.5}, \"sig\": \"\"}\n");
+  r = t.Cli("submit " + t.path("bad.jsonl").string());
+  CHECK(r.code == 1);
+  CHECK(r.err.find("line 1") != std::string::npos);
+  CHECK(t.Size() == size);
+  CHECK(t.Cli("show lot NOPE").code == 1);
+  CHECK(t.Cli("status --no-such-flag").code == 2);
+  CHECK(t.Cli("frobnicate").code == 2);
+}
+
+TEST_CASE("cli: submit skips envelopes already present and reports their index", "[cli]") {
+  TempLedger t;
+  BuildWeb(t);
+  Run r = t.Cli("log --json");
+  REQUIRE(r.code == 0);
+  // Re-submit every logged envelope: all are reported present, none appended.
+  std::string lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    json e = json::parse(line);
+    lines += json{{"payload", e.at("payload")}, {"sig", e.at("sig")}}.dump() + "\n";
+  }
+  t.Write("again.jsonl", lines);
+  r = t.Cli("submit --json " + t.path("again.jsonl").string());
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("\"status\":\"appended\"") == std::string::npos);
+  CHECK(r.out.find("\"index\":5,\"line\":6") != std::string::npos);
+  CHECK(t.Size() == 6);
+}
+
+TEST_CASE("cli: checkpoint, export and verify-bundle; a tampered bundle fails", "[cli]") {
+  TempLedger t;
+  BuildWeb(t);
+  Run r = t.Cli("checkpoint --operator-key " + t.path("op.key").string());
+  REQUIRE(r.code == 0);
+  CHECK(r.out.rfind("test.example\n6\n", 0) == 0);
+  CHECK(t.Cli("checkpoint --operator-key " + t.path("cn.key").string()).code == 1);
+  REQUIRE(t.Cli("export " + t.path("bundle").string()).code == 0);
+  CHECK(fs::exists(t.path("bundle/keys/jp-b.pub")));
+  r = t.Shell(std::string(RL_BINARY) + " verify-bundle " + t.path("bundle").string());
+  INFO(r.err);
+  CHECK(r.code == 0);
+  std::string entries = Slurp(t.path("bundle/entries.jsonl"));
+  size_t at = entries.find("\"value\":40000");
+  REQUIRE(at != std::string::npos);
+  entries.replace(at, 13, "\"value\":40001");
+  t.Write("bundle/entries.jsonl", entries);
+  r = t.Shell(std::string(RL_BINARY) + " verify-bundle " + t.path("bundle").string());
+  CHECK(r.code == 1);
+  CHECK(r.err.find("entry 4") != std::string::npos);
+}
+
+TEST_CASE("cli: demo builds a fresh ledger and explains the magnet's licence", "[cli]") {
+  TempLedger t;
+  Run r = t.Cli("demo");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("LICENCE REQUIRED") != std::string::npos);
+  CHECK(t.Cli("verify").code == 0);
+  CHECK(t.Cli("demo").code == 1);  // refuses to reuse an existing ledger
+}
