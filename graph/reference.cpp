@@ -55,11 +55,7 @@ class Replay {
     return category && element && l.made_in == p_.controlling_country;
   }
 
-  void Finish(const std::string& id) {
-    Lot& l = lots_[id];
-    l.coi = ControlledOrigin(l);
-    if (l.coi) l.content_per_gram = {{id, Rational(l.decl_value, l.decl_mass)}};
-  }
+  void Finish(const std::string& id) { lots_[id].coi = ControlledOrigin(lots_[id]); }
 
   // What m grams of lot `id` bring in, right now.
   std::map<std::string, Rational> Take(const std::string& id, int64_t m) {
@@ -151,7 +147,9 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
   const Rational vpg(l.decl_value, l.decl_mass);
   Rational cpg = 0;
   std::map<std::string, std::optional<std::vector<std::string>>> memo;
-  for (const auto& [c, per_gram] : l.content_per_gram) {
+  // An origin item's content is its value, as of now (after any transfer).
+  const auto contents = l.coi ? std::map<std::string, Rational>{{id, vpg}} : l.content_per_gram;
+  for (const auto& [c, per_gram] : contents) {
     cpg += per_gram;
     v.contributors[c] = FormatFraction(per_gram * mass);
     v.paths[c] = Best(lots, c, id, memo).value_or(std::vector<std::string>{});

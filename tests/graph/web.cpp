@@ -1,0 +1,85 @@
+#include "tests/graph/web.h"
+
+#include <stdexcept>
+
+namespace rareledger::graph::testing {
+namespace {
+
+ledger::EntryType TypeOf(const ledger::Body& body) {
+  static const ledger::EntryType kTypes[] = {
+      ledger::EntryType::kRegisterParty, ledger::EntryType::kCreateLot,
+      ledger::EntryType::kTransfer,      ledger::EntryType::kSplit,
+      ledger::EntryType::kTransform,     ledger::EntryType::kAttest,
+      ledger::EntryType::kRotateKey,     ledger::EntryType::kRevokeParty};
+  return kTypes[body.index()];
+}
+
+}  // namespace
+
+Web::Web() {
+  ledger::RegisterParty op{ledger::kOperatorId, "Operator", "CH", {"operator"},
+                           std::string(32, 'o')};
+  Append(Make(ledger::kOperatorId, op));
+}
+
+ledger::Entry Web::Make(const std::string& party, ledger::Body body) {
+  ledger::Entry e;
+  e.type = TypeOf(body);
+  e.ledger = "test-ledger";
+  e.party = party;
+  e.seq = ++seq_[party];
+  e.time = "2025-06-01T00:00:00Z";
+  e.body = std::move(body);
+  return e;
+}
+
+uint64_t Web::Append(ledger::Entry e) {
+  const uint64_t index = entries_.size();
+  auto m = ledger::Apply(state_, ledger::LedgerIdentity{"test-ledger"}, e, index);
+  if (!m.ok()) throw std::runtime_error("entry " + std::to_string(index) + ": " + m.status().ToString());
+  state_.Commit(*m);
+  entries_.push_back(std::move(e));
+  return index;
+}
+
+uint64_t Web::Party(const std::string& id, const std::string& country) {
+  std::string key(32, static_cast<char>('a' + seq_.size() % 26));
+  return Append(Make(ledger::kOperatorId,
+                     ledger::RegisterParty{id, id, country,
+                                           {"producer", "processor", "manufacturer"}, key}));
+}
+
+uint64_t Web::Create(const std::string& party, const std::string& lot,
+                     const std::string& category, int64_t mass_g, int64_t value,
+                     const std::string& origin, std::optional<ledger::Elements> elements) {
+  ledger::CreateLot c{lot, "material of " + lot, category, mass_g, value, origin, elements, {}};
+  return Append(Make(party, c));
+}
+
+uint64_t Web::Transfer(const std::string& party, const std::string& lot, const std::string& to,
+                       std::optional<int64_t> value) {
+  return Append(Make(party, ledger::Transfer{lot, to, value}));
+}
+
+uint64_t Web::Split(const std::string& party, const std::string& lot,
+                    std::vector<ledger::LotMass> parts) {
+  return Append(Make(party, ledger::Split{lot, std::move(parts)}));
+}
+
+uint64_t Web::Transform(const std::string& party, const std::string& process,
+                        const std::string& facility, std::optional<std::string> technology,
+                        std::vector<ledger::LotMass> inputs, std::vector<Out> outputs,
+                        std::optional<std::map<std::string, ledger::Fraction>> allocation) {
+  ledger::Transform t;
+  t.process = process;
+  t.facility_country = facility;
+  t.technology_origin = std::move(technology);
+  t.inputs = std::move(inputs);
+  for (auto& o : outputs) {
+    t.outputs.push_back({o.lot, "material of " + o.lot, o.category, o.mass_g, o.value, o.elements});
+  }
+  t.allocation = std::move(allocation);
+  return Append(Make(party, std::move(t)));
+}
+
+}  // namespace rareledger::graph::testing
