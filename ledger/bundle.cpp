@@ -4,7 +4,8 @@
 //   DIR/checkpoints/N   every checkpoint ever issued, in issue order
 //   DIR/operator.pub    the operator key of entry 0 (the trust anchor)
 //   DIR/keys/P.pub      every key party P ever had: P.pub is the first,
-//                       P.2.pub, P.3.pub ... the rotated ones, in log order
+//                       P@2.pub, P@3.pub ... the rotated ones, in log order
+//                       ('@' never occurs in a party id, so names never clash)
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -40,7 +41,7 @@ std::vector<std::pair<std::string, std::string>> KeyFiles(
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [party, raw] : keys) {
     int n = ++count[party];
-    out.emplace_back(n == 1 ? party + ".pub" : party + "." + std::to_string(n) + ".pub", raw);
+    out.emplace_back(n == 1 ? party + ".pub" : party + "@" + std::to_string(n) + ".pub", raw);
   }
   return out;
 }

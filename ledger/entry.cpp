@@ -106,6 +106,16 @@ Result<std::string> Id(const Fields& f, const char* key) {
   return s;
 }
 
+// Party ids also name key files in an export bundle: [A-Za-z0-9._-] only.
+Result<std::string> PartyId(const Fields& f, const char* key) {
+  RL_ASSIGN_OR_RETURN(std::string s, Id(f, key));
+  for (unsigned char c : s) {
+    if (!std::isalnum(c) && c != '-' && c != '_' && c != '.')
+      return Status::InvalidArgument(f.Name(key) + ": party ids use only letters, digits and - _ .");
+  }
+  return s;
+}
+
 Result<std::string> Country(const Fields& f, const char* key) {
   RL_ASSIGN_OR_RETURN(std::string s, f.Str(key, 2));
   if (s.size() != 2 || !std::isupper(static_cast<unsigned char>(s[0])) ||
@@ -205,7 +215,7 @@ Result<std::vector<LotMass>> LotMasses(const Fields& f, const char* key) {
 
 Result<Body> DecodeRegisterParty(const Fields& f) {
   RegisterParty b;
-  RL_ASSIGN_OR_RETURN(b.id, Id(f, "id"));
+  RL_ASSIGN_OR_RETURN(b.id, PartyId(f, "id"));
   RL_ASSIGN_OR_RETURN(b.name, f.Str("name", 256));
   RL_ASSIGN_OR_RETURN(b.country, Country(f, "country"));
   RL_ASSIGN_OR_RETURN(const json* roles, f.Arr("roles"));
@@ -240,7 +250,7 @@ Result<Body> DecodeCreateLot(const Fields& f) {
 Result<Body> DecodeTransfer(const Fields& f) {
   Transfer b;
   RL_ASSIGN_OR_RETURN(b.lot, Id(f, "lot"));
-  RL_ASSIGN_OR_RETURN(b.to, Id(f, "to"));
+  RL_ASSIGN_OR_RETURN(b.to, PartyId(f, "to"));
   if (f.Contains("value")) {
     RL_ASSIGN_OR_RETURN(int64_t v, f.Int("value", 0));
     b.value = v;
@@ -341,7 +351,7 @@ Result<Body> DecodeRotateKey(const Fields& f) {
 
 Result<Body> DecodeRevokeParty(const Fields& f) {
   RevokeParty b;
-  RL_ASSIGN_OR_RETURN(b.id, Id(f, "id"));
+  RL_ASSIGN_OR_RETURN(b.id, PartyId(f, "id"));
   RL_ASSIGN_OR_RETURN(b.reason, f.Str("reason", 4096));
   return Body(std::move(b));
 }
@@ -374,7 +384,7 @@ Status DecodePayload(const json& payload, Entry* entry) {
     return Status::InvalidArgument("payload.type: unknown entry type \"" + type + "\"");
   entry->type = info->type;
   RL_ASSIGN_OR_RETURN(entry->ledger, Id(f, "ledger"));
-  RL_ASSIGN_OR_RETURN(entry->party, Id(f, "party"));
+  RL_ASSIGN_OR_RETURN(entry->party, PartyId(f, "party"));
   RL_ASSIGN_OR_RETURN(entry->seq, f.Int("seq", 1));
   RL_ASSIGN_OR_RETURN(entry->time, f.Str("time", 64));
   if (!IsTime(entry->time))

@@ -349,12 +349,15 @@ Result<VerifyReport> Ledger::Verify() const {
   }));
   if (seen != lots.size())
     return Status::VerificationFailed("the store is missing lot records the log implies");
-  for (const auto& [id, party] : replay.state().parties()) {
-    RL_ASSIGN_OR_RETURN(auto stored, store_->FindParty(id));
-    if (!stored || EncodeParty(*stored) != EncodeParty(party))
-      return Status::VerificationFailed("stored record of party \"" + id +
+  RL_ASSIGN_OR_RETURN(std::vector<PartyRecord> stored_parties, store_->AllParties());
+  for (const auto& stored : stored_parties) {
+    auto it = replay.state().parties().find(stored.id);
+    if (it == replay.state().parties().end() || EncodeParty(it->second) != EncodeParty(stored))
+      return Status::VerificationFailed("stored record of party \"" + stored.id +
                                         "\" does not match the log");
   }
+  if (stored_parties.size() != replay.state().parties().size())
+    return Status::VerificationFailed("the store is missing party records the log implies");
   VerifyReport report;
   report.entries = size;
   report.checkpoints = replay.checkpoints_checked();

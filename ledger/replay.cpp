@@ -90,7 +90,7 @@ Status Replayer::Add(std::string leaf) {
   return Status::Ok();
 }
 
-Status Replayer::CheckCheckpointsAt(uint64_t size) {
+Status Replayer::CheckCheckpointsAt(uint64_t size, const std::string& operator_key) {
   while (next_checkpoint_ < checkpoints_.size() && checkpoints_[next_checkpoint_].cp.size == size) {
     const auto& pc = checkpoints_[next_checkpoint_];
     std::string what = "checkpoint " + std::to_string(pc.n) + " (size " + std::to_string(size) + ")";
@@ -98,10 +98,7 @@ Status Replayer::CheckCheckpointsAt(uint64_t size) {
       return Status::VerificationFailed(what + ": root mismatch: checkpoint has " +
                                         HexEncode(pc.cp.root) + ", the log gives " +
                                         HexEncode(frontier_.Root()));
-    // Signed by the operator key current at that size.
-    RL_ASSIGN_OR_RETURN(auto op, state_.FindParty(kOperatorId));
-    if (!op) return Status::VerificationFailed(what + ": no operator in the log");
-    RL_ASSIGN_OR_RETURN(PublicKey key, PublicKey::FromRaw(op->current_key()));
+    RL_ASSIGN_OR_RETURN(PublicKey key, PublicKey::FromRaw(operator_key));
     auto verified = VerifyCheckpoint(pc.note, id_.ledger_id, key);
     if (!verified.ok())
       return Status::VerificationFailed(what + ": " + verified.status().message());
@@ -118,6 +115,10 @@ Status Replayer::Flush() {
   keys.reserve(buffer_.size());
   const uint64_t first = frontier_.size();
   Status rule_error;
+  // The operator key at each size a checkpoint commits to, captured while
+  // the rules run: later entries of the chunk may rotate it.
+  std::map<uint64_t, std::string> operator_keys;
+  size_t cp = next_checkpoint_;
   for (size_t i = 0; i < buffer_.size(); ++i) {
     const uint64_t index = first + i;
     auto entry = DecodeLeaf(buffer_[i]);
@@ -140,6 +141,13 @@ Status Replayer::Flush() {
       break;
     }
     state_.Commit(*m);
+    while (cp < checkpoints_.size() && checkpoints_[cp].cp.size <= index + 1) {
+      if (checkpoints_[cp].cp.size == index + 1) {
+        RL_ASSIGN_OR_RETURN(auto op, state_.FindParty(kOperatorId));
+        if (op) operator_keys[index + 1] = op->current_key();
+      }
+      ++cp;
+    }
     if (const auto* r = std::get_if<RegisterParty>(&entry->body)) keys_.emplace_back(r->id, r->pubkey);
     if (const auto* r = std::get_if<RotateKey>(&entry->body)) keys_.emplace_back(entry->party, r->pubkey);
     entries.push_back(std::move(entry).value());
@@ -157,7 +165,9 @@ Status Replayer::Flush() {
       return Status::VerificationFailed("entry " + std::to_string(index) + ": signature invalid for party " +
                                         entries[i].party + " (" + sigs[i].message() + ")");
     frontier_.Append(LeafHash(entries[i].leaf));
-    RL_RETURN_IF_ERROR(CheckCheckpointsAt(frontier_.size()));
+    auto key = operator_keys.find(frontier_.size());
+    if (key != operator_keys.end())
+      RL_RETURN_IF_ERROR(CheckCheckpointsAt(frontier_.size(), key->second));
   }
   buffer_.clear();
   return rule_error;

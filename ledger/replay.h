@@ -75,7 +75,9 @@ class Replayer {
 
  private:
   Status Flush();
-  Status CheckCheckpointsAt(uint64_t size);
+  // Checks the checkpoints of `size` against the root so far, signed by
+  // `operator_key` (the operator's key current at that size).
+  Status CheckCheckpointsAt(uint64_t size, const std::string& operator_key);
 
   LedgerIdentity id_;
   std::optional<std::string> genesis_key_;

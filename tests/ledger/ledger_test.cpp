@@ -3,6 +3,7 @@
 // tampering, export bundles and their mutations, key rotation.
 #include "ledger/ledger.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -628,6 +629,68 @@ TEST_CASE("verify catches an insider who rewrites the store", "[ledger][tamper]"
   }
 }
 
+// Party records are compared both ways: a record an insider adds with
+// RawPut, never registered in the log, fails Verify (the writer would
+// otherwise honour the phantom party's key).
+TEST_CASE("verify catches a party record the log never registered", "[ledger][tamper]") {
+  Fixture f;
+  f.BuildWeb();
+  auto mine = f.ledger->GetParty("mine");
+  REQUIRE(mine.ok());
+  PartyRecord phantom = *mine;
+  phantom.id = "phantom";
+  phantom.last_seq = 0;
+  auto r = VerifyAfterTamper(f, [&](Store& s) {
+    REQUIRE(s.RawPut(format::kCfParties, "phantom", EncodeParty(phantom)).ok());
+  });
+  ExpectVerifyFails(r, "party \"phantom\"");
+}
+
+TEST_CASE("a read-only ledger refuses to append or checkpoint", "[ledger]") {
+  Fixture f;
+  f.BuildWeb();
+  f.Close();
+  f.Reopen(false);
+  const LedgerInfo before = f.ledger->Info();
+  SubmitReport r = testing::SubmitLines(
+      *f.ledger, {f.parties.Env("mine", "create_lot", CreateLotFields("ro", 1, 1))});
+  CHECK_FALSE(r.error.ok());
+  CHECK(r.appended == 0);
+  CHECK_FALSE(f.ledger->IssueCheckpoint(f.op()).ok());
+  f.Close();
+  f.Reopen(false);
+  ExpectUnchanged(*f.ledger, before);
+  CHECK(f.ledger->Checkpoints()->size() == 1);
+}
+
+TEST_CASE("the log stores canonical bytes whatever whitespace was submitted", "[ledger]") {
+  Fixture f;
+  f.SubmitOk({f.parties.Register("mine", {"producer"})});
+  std::string canonical = f.parties.Env("mine", "create_lot", CreateLotFields("ore", 10, 10));
+  Entry e = testing::MustDecode(canonical);
+  json pretty = json::parse(canonical);
+  std::string spaced = pretty.dump(2);
+  spaced.erase(std::remove(spaced.begin(), spaced.end(), '\n'), spaced.end());
+  REQUIRE(spaced != canonical);
+  f.SubmitOk({spaced});
+  auto stored = f.ledger->GetEntry(2);
+  REQUIRE(stored.ok());
+  CHECK(stored->leaf == canonical);
+  std::vector<SubmitOutcome> outcomes;
+  SubmitReport r = testing::SubmitLines(*f.ledger, {canonical}, &outcomes);
+  REQUIRE(r.error.ok());
+  CHECK(r.duplicates == 1);
+  REQUIRE(outcomes.size() == 1);
+  CHECK(outcomes[0].index == 2);
+  // Same party and seq, different content: not a duplicate but a seq replay.
+  json other = json::parse(canonical)["payload"];
+  other["mass_g"] = 11;
+  SubmitReport r2 = testing::SubmitLines(*f.ledger, {testing::SignedEnvelope(other, f.parties.key("mine"))});
+  REQUIRE_FALSE(r2.error.ok());
+  CHECK(r2.error.code() == Code::kRejected);
+  CHECK_THAT(r2.error.message(), Contains("seq 1 is not the next for party mine (want 2)"));
+}
+
 // ---- export bundles ----
 
 std::vector<std::string> ReadLines(const fs::path& p) {
@@ -866,13 +929,9 @@ TEST_CASE("the operator rotates its key: later checkpoints need the new key", "[
   CHECK(b.ok());
 }
 
-// BUG (ledger/replay.cpp, Replayer::Flush / CheckCheckpointsAt): all entries
-// of a chunk (up to 4096) are applied to the state before the checkpoints
-// inside the chunk are checked, so a checkpoint is checked against the
-// operator key as of the END of the chunk, not as of its own size. A
-// checkpoint issued (correctly, with the old key) before an operator
-// rotate_key in the same chunk then fails Verify and VerifyBundle.
-TEST_CASE("checkpoints before and after an operator rotation both verify", "[ledger][rotation][!mayfail]") {
+// A checkpoint is checked with the operator key current at ITS size, even
+// when a later entry of the same replay chunk rotates the operator key.
+TEST_CASE("checkpoints before and after an operator rotation both verify", "[ledger][rotation]") {
   Fixture f;
   f.SubmitOk(WebLines(f.parties));
   REQUIRE(f.ledger->IssueCheckpoint(f.op()).ok());  // size 12, old key
@@ -891,12 +950,10 @@ TEST_CASE("checkpoints before and after an operator rotation both verify", "[led
   CHECK(b.ok());
 }
 
-// BUG (ledger/bundle.cpp, KeyFiles): rotated keys are named P.N.pub, but
-// party ids may contain '.', so party "acme" rotating its key and a party
-// named "acme.2" both get keys/acme.2.pub. Export overwrites one with the
-// other and VerifyBundle then rejects an honest ledger.
+// Rotated keys are keys/P@N.pub: '@' never occurs in a party id, so party
+// "acme" rotating its key and a party named "acme.2" cannot collide.
 TEST_CASE("bundle key files of a rotated party and a party named like its suffix don't collide",
-          "[ledger][bundle][!mayfail]") {
+          "[ledger][bundle]") {
   Fixture f;
   f.SubmitOk({f.parties.Register("acme", {"producer"}), f.parties.Register("acme.2", {"producer"})});
   f.SubmitOk({f.parties.Env("acme", "rotate_key", {{"pubkey", testing::B64Key(testing::FreshSigner())}})});
@@ -909,22 +966,16 @@ TEST_CASE("bundle key files of a rotated party and a party named like its suffix
   CHECK(b.ok());
 }
 
-// BUG (ledger/entry.cpp Id() allows '/' inside ids; ledger/bundle.cpp writes
-// keys/<party>.pub): a party id such as "org/unit" is accepted by submit,
-// but Export then fails to write keys/org/unit.pub (no such directory), so
-// a valid ledger cannot be exported (or, with a crafted id, a key file lands
-// outside keys/).
-TEST_CASE("a ledger with a '/' in a party id exports and verifies", "[ledger][bundle][!mayfail]") {
+// Party ids name key files in a bundle, so they are restricted to
+// [A-Za-z0-9._-]: "org/unit" would have escaped keys/ on export.
+TEST_CASE("a party id with '/' is refused before it reaches the log", "[ledger][bundle]") {
   Fixture f;
-  f.SubmitOk({f.parties.Register("org/unit", {"producer"})});
-  REQUIRE(f.ledger->IssueCheckpoint(f.op()).ok());
-  const std::string out = f.dir.Sub("bundle");
-  Status s = f.ledger->Export(out);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
-  auto b = VerifyBundle(out);
-  INFO(b.status().ToString());
-  CHECK(b.ok());
+  const uint64_t size = f.ledger->Info().size;
+  auto e = DecodeEnvelope(f.parties.Register("org/unit", {"producer"}));
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.status().code() == Code::kInvalidArgument);
+  CHECK(e.status().message().find("party ids") != std::string::npos);
+  CHECK(f.ledger->Info().size == size);
 }
 
 }  // namespace
