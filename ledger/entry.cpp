@@ -424,9 +424,11 @@ const char* EntryTypeName(EntryType type) {
 }
 
 Result<Fraction> ParseFraction(std::string_view text) {
-  auto bad = [&] {
-    return Status::InvalidArgument("\"" + std::string(text) +
-                                   "\" is not an exact fraction \"n/d\" (0 <= n, 0 < d)");
+  auto bad = [text] {
+    std::string msg = "\"";
+    msg.append(text.data(), text.size());
+    msg += "\" is not an exact fraction \"n/d\" (0 <= n, 0 < d)";
+    return Status::InvalidArgument(std::move(msg));
   };
   size_t slash = text.find('/');
   if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size()) return bad();
