@@ -878,7 +878,7 @@ TEST_CASE("a party rotates its key: old entries verify, the old key is refused a
   const std::string out = f.dir.Sub("bundle");
   REQUIRE(f.ledger->Export(out).ok());
   auto k1 = PublicKey::FromPemFile(out + "/keys/mine.pub");
-  auto k2 = PublicKey::FromPemFile(out + "/keys/mine.2.pub");
+  auto k2 = PublicKey::FromPemFile(out + "/keys/mine@2.pub");
   REQUIRE(k1.ok());
   REQUIRE(k2.ok());
   CHECK(*k1 == old_key.public_key());
@@ -968,14 +968,35 @@ TEST_CASE("bundle key files of a rotated party and a party named like its suffix
 
 // Party ids name key files in a bundle, so they are restricted to
 // [A-Za-z0-9._-]: "org/unit" would have escaped keys/ on export.
-TEST_CASE("a party id with '/' is refused before it reaches the log", "[ledger][bundle]") {
+TEST_CASE("a party id with '/' or '@' is refused before it reaches the log", "[ledger][bundle]") {
   Fixture f;
-  const uint64_t size = f.ledger->Info().size;
-  auto e = DecodeEnvelope(f.parties.Register("org/unit", {"producer"}));
-  REQUIRE_FALSE(e.ok());
-  CHECK(e.status().code() == Code::kInvalidArgument);
-  CHECK(e.status().message().find("party ids") != std::string::npos);
-  CHECK(f.ledger->Info().size == size);
+  f.SubmitOk({f.parties.Register("mine", {"producer"})});
+  const LedgerInfo before = f.ledger->Info();
+  for (const char* id : {"org/unit", "acme@2", "a:b"}) {
+    INFO(id);
+    json reg = f.parties.Payload(kOperatorId, "register_party",
+                                 {{"id", id}, {"name", "X"}, {"country", "FR"},
+                                  {"roles", {"producer"}}, {"pubkey", testing::B64Key(testing::FreshSigner())}});
+    auto canonical = CanonicalPayload(reg.dump());
+    REQUIRE_FALSE(canonical.ok());
+    CHECK(canonical.status().code() == Code::kInvalidArgument);
+    CHECK_THAT(canonical.status().message(), Contains("payload.id: "));
+    CHECK_THAT(canonical.status().message(), Contains("ids use only letters, digits and - _ ."));
+    // Signed anyway (over Canonicalize) and submitted: refused, nothing appended.
+    std::string env = testing::SignedEnvelopeUnchecked(reg, f.op());
+    SubmitReport r = testing::SubmitLines(*f.ledger, {env});
+    REQUIRE_FALSE(r.error.ok());
+    CHECK(r.error.code() == Code::kInvalidArgument);
+    CHECK_THAT(r.error.message(), Contains("line 1"));
+    CHECK_THAT(r.error.message(), Contains("payload.id: "));
+    ExpectUnchanged(*f.ledger, before);
+  }
+  // The same restriction for the signer and a transfer's recipient.
+  json t = f.parties.Payload("mine", "transfer", {{"lot", "x"}, {"to", "org/unit"}});
+  CHECK_THAT(CanonicalPayload(t.dump()).status().message(), Contains("payload.to: party ids"));
+  json p = testing::Header("create_lot", kLedgerId, "org/unit", 1);
+  p.update(CreateLotFields("y", 1, 1));
+  CHECK_THAT(CanonicalPayload(p.dump()).status().message(), Contains("payload.party: party ids"));
 }
 
 }  // namespace

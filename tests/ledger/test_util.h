@@ -81,6 +81,15 @@ inline std::string SignedEnvelope(const json& payload, const Signer& key) {
   return MakeEnvelope(*canonical, *sig);
 }
 
+// Signs Canonicalize(payload) without validating it: for lines that the
+// ledger must refuse on their form.
+inline std::string SignedEnvelopeUnchecked(const json& payload, const Signer& key) {
+  std::string canonical = Canonicalize(payload);
+  auto sig = key.Sign(canonical);
+  REQUIRE(sig.ok());
+  return MakeEnvelope(canonical, *sig);
+}
+
 // An envelope with a zero signature: for tests that decide rules only.
 inline std::string UnsignedEnvelope(const json& payload) {
   return MakeEnvelope(Canonicalize(payload), std::string(kSignatureSize, '\0'));
