@@ -159,11 +159,15 @@ bool IsTime(const std::string& s) {
     if (i == start) return false;
   }
   if (i + 1 != s.size() || s[i] != 'Z') return false;
+  int year = std::stoi(s.substr(0, 4));
   int month = std::stoi(s.substr(5, 2)), day = std::stoi(s.substr(8, 2));
   int hour = std::stoi(s.substr(11, 2)), minute = std::stoi(s.substr(14, 2));
   int second = std::stoi(s.substr(17, 2));
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 &&
-         second <= 60;
+  if (month < 1 || month > 12) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  int days = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+  return day >= 1 && day <= days && hour <= 23 && minute <= 59 && second <= 60;
 }
 
 Result<std::string> PublicKeyField(const Fields& f, const char* key) {

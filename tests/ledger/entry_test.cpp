@@ -240,6 +240,8 @@ TEST_CASE("common fields are required, typed and in range", "[entry]") {
       {"time with an offset", [] { json p = CreateLotPayload(); p["time"] = "2026-01-31T12:00:00+01:00"; return p; }, "payload.time"},
       {"time month 13", [] { json p = CreateLotPayload(); p["time"] = "2026-13-01T12:00:00Z"; return p; }, "payload.time"},
       {"time hour 24", [] { json p = CreateLotPayload(); p["time"] = "2026-01-31T24:00:00Z"; return p; }, "payload.time"},
+      {"time February 30", [] { json p = CreateLotPayload(); p["time"] = "2026-02-30T12:00:00Z"; return p; }, "payload.time"},
+      {"time February 29 of a common year", [] { json p = CreateLotPayload(); p["time"] = "2026-02-29T12:00:00Z"; return p; }, "payload.time"},
       {"time date only", [] { json p = CreateLotPayload(); p["time"] = "2026-01-31"; return p; }, "payload.time"},
       {"time as integer", [] { json p = CreateLotPayload(); p["time"] = 1700000000; return p; }, "payload.time"},
       {"payload not an object", [] { return json::array({1}); }, "payload: must be an object"},
