@@ -185,11 +185,23 @@ Status BuildWeb(DemoWeb& w) {
                 "2026-06-01T08:00:00Z");
 }
 
+// "0.093333" -> "9.3333%": the decimal point moved two places (exact).
+std::string Percent(const std::string& decimal) {
+  size_t dot = decimal.find('.');
+  if (dot == std::string::npos) return decimal;
+  std::string digits = decimal.substr(0, dot) + decimal.substr(dot + 1) + "00";
+  std::string whole = digits.substr(0, dot + 2), frac = digits.substr(dot + 2);
+  while (whole.size() > 1 && whole[0] == '0') whole.erase(0, 1);
+  while (frac.size() > 1 && frac.back() == '0') frac.pop_back();
+  return whole + "." + frac + "%";
+}
+
 std::string OneLine(const graph::Assessment& a) {
   json j = graph::AssessmentJson(a);
   std::string verdict = a.license_required ? "LICENCE REQUIRED" : "no licence required";
   return a.lot + " (" + a.category + ", made in " + a.made_in + "): " + verdict +
-         "; controlled content " + j.value("ratio_decimal", std::string("?")) + " of value";
+         "; Chinese-origin controlled content " + Percent(j.value("ratio_decimal", "?")) +
+         " of its value (" + j.value("ratio", "?") + ")";
 }
 
 }  // namespace
@@ -206,13 +218,13 @@ int CmdDemo(const Globals& g, const std::string& policy_dir_arg) {
 
   DemoWeb web;
   Status s = web.AddActor("operator", "operator", "CH", {"operator"});
+  // Init writes the operator's seq 1; the queued entries start at seq 2.
+  if (s.ok()) web.actor("operator").seq = 1;
   if (s.ok()) s = BuildWeb(web);
   if (!s.ok()) return Fail(s);
   auto l = ledger::Ledger::Init(g.db, kLedgerId, "USD", "CH", web.actor("operator").key,
                                 "2026-01-05T08:00:00Z");
   if (!l.ok()) return Fail(l.status());
-  web.actor("operator").seq = 1;
-  // Init wrote the operator's seq 1; the queued entries start at seq 2.
   size_t next = 0;
   auto report = (*l)->Submit(
       [&](std::string* line) {

@@ -109,7 +109,7 @@ void BuildWeb(TempLedger& t) {
 
 }  // namespace
 
-TEST_CASE("cli: keygen writes a 0600 PKCS#8 key that openssl reads", "[cli]") {
+TEST_CASE("keygen writes a 0600 PKCS#8 key that openssl reads", "[cli]") {
   TempLedger t;
   t.Keygen("k");
   struct stat st {};
@@ -123,7 +123,7 @@ TEST_CASE("cli: keygen writes a 0600 PKCS#8 key that openssl reads", "[cli]") {
   CHECK(Slurp(t.path("k.key")) == before);
 }
 
-TEST_CASE("cli: a signature made by `sign` verifies with openssl pkeyutl -rawin", "[cli]") {
+TEST_CASE("a signature made by `sign` verifies with openssl pkeyutl -rawin", "[cli]") {
   TempLedger t;
   REQUIRE(t.Shell("openssl genpkey -algorithm ed25519 -out " + t.path("k.key").string()).code == 0);
   REQUIRE(t.Shell("openssl pkey -in " + t.path("k.key").string() + " -pubout -out " +
@@ -149,7 +149,7 @@ TEST_CASE("cli: a signature made by `sign` verifies with openssl pkeyutl -rawin"
   CHECK(t.Shell(verify).code != 0);
 }
 
-TEST_CASE("cli: a supply web through the shortcuts, then reads", "[cli]") {
+TEST_CASE("a supply web through the shortcuts, then reads", "[cli]") {
   TempLedger t;
   BuildWeb(t);
   CHECK(t.Size() == 6);
@@ -166,7 +166,7 @@ TEST_CASE("cli: a supply web through the shortcuts, then reads", "[cli]") {
   CHECK(t.Cli("verify").code == 0);
 }
 
-TEST_CASE("cli: rejected entries exit 1, name the rule and change nothing", "[cli]") {
+TEST_CASE("rejected entries exit 1, name the rule and change nothing", "[cli]") {
   TempLedger t;
   BuildWeb(t);
   const uint64_t size = t.Size();
@@ -188,7 +188,7 @@ TEST_CASE("cli: rejected entries exit 1, name the rule and change nothing", "[cl
   CHECK(t.Cli("frobnicate").code == 2);
 }
 
-TEST_CASE("cli: submit skips envelopes already present and reports their index", "[cli]") {
+TEST_CASE("submit skips envelopes already present and reports their index", "[cli]") {
   TempLedger t;
   BuildWeb(t);
   Run r = t.Cli("log --json");
@@ -209,7 +209,7 @@ TEST_CASE("cli: submit skips envelopes already present and reports their index",
   CHECK(t.Size() == 6);
 }
 
-TEST_CASE("cli: checkpoint, export and verify-bundle; a tampered bundle fails", "[cli]") {
+TEST_CASE("checkpoint, export and verify-bundle pass and a tampered bundle fails", "[cli]") {
   TempLedger t;
   BuildWeb(t);
   Run r = t.Cli("checkpoint --operator-key " + t.path("op.key").string());
@@ -231,7 +231,7 @@ TEST_CASE("cli: checkpoint, export and verify-bundle; a tampered bundle fails", 
   CHECK(r.err.find("entry 4") != std::string::npos);
 }
 
-TEST_CASE("cli: demo builds a fresh ledger and explains the magnet's licence", "[cli]") {
+TEST_CASE("demo builds a fresh ledger and explains the magnet's licence", "[cli]") {
   TempLedger t;
   Run r = t.Cli("demo");
   INFO(r.err);

@@ -193,7 +193,7 @@ TEST_CASE("the real sum.golang.org checkpoint parses and verifies", "[checkpoint
                  Code::kVerificationFailed, "no signature by go.sum database tree+");
 }
 
-TEST_CASE("C2SP spec examples parse; unknown signature lines are ignored", "[checkpoint]") {
+TEST_CASE("C2SP spec examples parse and unknown signature lines are ignored", "[checkpoint]") {
   const json& tc = Vectors()["tlog_checkpoint"];
   Result<Checkpoint> cp = ParseCheckpoint(tc["spec_example_checkpoint"]["text"].get<std::string>());
   REQUIRE(cp.ok());

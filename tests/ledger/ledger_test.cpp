@@ -344,7 +344,7 @@ TEST_CASE("a payload edited after signing is rejected as a bad signature", "[led
   }
 }
 
-TEST_CASE("a closed ledger reopens with everything; one writer at a time", "[ledger]") {
+TEST_CASE("a closed ledger reopens with everything and one writer at a time", "[ledger]") {
   Fixture f;
   f.BuildWeb();
   const LedgerInfo before = f.ledger->Info();

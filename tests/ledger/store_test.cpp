@@ -94,7 +94,7 @@ TEST_CASE("a store without the format marker does not open", "[store]") {
   CHECK_THAT(r.status().message(), Contains("format marker"));
 }
 
-TEST_CASE("one writer at a time; readers never block", "[store]") {
+TEST_CASE("one writer at a time and readers never block", "[store]") {
   testing::TempDir dir;
   const std::string path = dir.Sub("db");
   auto writer = CreateStore(path);
@@ -277,7 +277,7 @@ TEST_CASE("Be64 keys sort in numeric order and parse back", "[store]") {
   CHECK_FALSE(format::ParseBe64("", &v));
 }
 
-TEST_CASE("entries scan in index order across byte boundaries; gaps are Corruption", "[store]") {
+TEST_CASE("entries scan in index order across byte boundaries and gaps are Corruption", "[store]") {
   testing::TempDir dir;
   auto store = CreateStore(dir.Sub("db"));
   AppendEntries(*store, 0, 300);  // crosses 255 -> 256
