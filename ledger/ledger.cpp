@@ -358,6 +358,26 @@ Result<VerifyReport> Ledger::Verify() const {
   }
   if (stored_parties.size() != replay.state().parties().size())
     return Status::VerificationFailed("the store is missing party records the log implies");
+  // Every earlier checkpoint must be a prefix of the latest one, through a
+  // consistency proof built from the stored tree, as a regulator holding
+  // the earlier checkpoint would check it.
+  if (notes.size() > 1) {
+    RL_ASSIGN_OR_RETURN(Checkpoint latest, ParseCheckpoint(notes.back()));
+    for (size_t n = 0; n + 1 < notes.size(); ++n) {
+      RL_ASSIGN_OR_RETURN(Checkpoint earlier, ParseCheckpoint(notes[n]));
+      if (earlier.size > latest.size)
+        return Status::VerificationFailed("checkpoint " + std::to_string(n) + " (size " +
+                                          std::to_string(earlier.size) +
+                                          ") is larger than the latest checkpoint");
+      if (earlier.size == 0) continue;
+      RL_ASSIGN_OR_RETURN(auto path, ConsistencyProof(*store_, earlier.size, latest.size));
+      Status consistent =
+          VerifyConsistency(earlier.size, latest.size, earlier.root, latest.root, path);
+      if (!consistent.ok())
+        return consistent.WithContext("checkpoint " + std::to_string(n) +
+                                      " is not consistent with the latest checkpoint");
+    }
+  }
   VerifyReport report;
   report.entries = size;
   report.checkpoints = replay.checkpoints_checked();
