@@ -31,7 +31,8 @@ std::vector<TechnologyFinding> FindTechnology(const ProvenanceGraph& cone, const
 
 std::string SubjectWhy(const Rule& rule, const Assessment& a) {
   if (!a.foreign_made) return "the lot was made in the controlling country, not abroad";
-  if (!rule.AppliesToCategory(a.category)) return "category " + a.category + " is not a subject of this rule";
+  if (!rule.AppliesToCategory(a.category))
+    return "category " + a.category + " is not a subject of this rule";
   return "";
 }
 
@@ -49,11 +50,13 @@ void EvaluateValueRatio(const Rule& rule, const Assessment& a, RuleOutcome* o) {
 void EvaluateTechnology(const Rule& rule, const Assessment& a,
                         const std::vector<TechnologyFinding>& findings, RuleOutcome* o) {
   o->triggered = !findings.empty();
-  std::string found = o->triggered
-      ? std::to_string(findings.size()) + " transform(s) abroad used controlling-country technology"
-          " for a listed process (first: entry " + std::to_string(findings.front().index) + ", " +
-          findings.front().process + ")"
-      : "no transform at or upstream of the lot used controlling-country technology abroad for a listed process";
+  std::string found = o->triggered ? std::to_string(findings.size()) +
+                                         " transform(s) abroad used controlling-country technology"
+                                         " for a listed process (first: entry " +
+                                         std::to_string(findings.front().index) + ", " +
+                                         findings.front().process + ")"
+                                   : "no transform at or upstream of the lot used "
+                                     "controlling-country technology abroad for a listed process";
   std::string why = SubjectWhy(rule, a);
   o->applies = why.empty();
   o->reason = o->applies ? found : "does not apply: " + why + "; " + found;

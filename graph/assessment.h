@@ -10,12 +10,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "graph/policy.h"
 #include "graph/rational.h"
@@ -38,9 +37,9 @@ struct RuleOutcome {
 };
 
 struct Contributor {
-  std::string lot;     // a controlled origin item
-  std::string origin;  // its made_in
-  Rational content;    // its share of the assessed lot's controlled_content
+  std::string lot;                // a controlled origin item
+  std::string origin;             // its made_in
+  Rational content;               // its share of the assessed lot's controlled_content
   std::vector<std::string> path;  // lot ids from `lot` down to the assessed lot
 };
 
@@ -66,8 +65,8 @@ struct Assessment {
   Rational controlled_content = 0;
   Ratio ratio;
   bool license_required = false;
-  std::vector<RuleOutcome> rules;                  // policy order
-  std::vector<Contributor> contributors;           // by lot id
+  std::vector<RuleOutcome> rules;                      // policy order
+  std::vector<Contributor> contributors;               // by lot id
   std::vector<TechnologyFinding> technology_findings;  // by index
   std::vector<std::string> warnings;
 };

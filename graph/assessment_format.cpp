@@ -34,8 +34,8 @@ void TextRules(const Assessment& a, std::ostringstream& out) {
   out << "\nRules:\n";
   for (const RuleOutcome& r : a.rules) {
     const bool bites = r.in_force && r.applies && r.triggered;
-    out << "  " << r.id << " (" << RuleKindName(r.kind) << "): "
-        << (bites ? "REQUIRES A LICENCE" : "no licence on this rule") << "\n"
+    out << "  " << r.id << " (" << RuleKindName(r.kind)
+        << "): " << (bites ? "REQUIRES A LICENCE" : "no licence on this rule") << "\n"
         << "    in force on " << a.as_of << ": " << YesNo(r.in_force)
         << "; applies: " << YesNo(r.applies) << "; triggered: " << YesNo(r.triggered) << "\n"
         << "    why: " << r.reason << "\n";
@@ -54,8 +54,8 @@ void TextContent(const Assessment& a, std::ostringstream& out) {
   out << "\nContributors (controlled origin items whose content reaches the lot): "
       << a.contributors.size() << "\n";
   for (const Contributor& c : a.contributors) {
-    out << "  " << c.lot << " (made in " << c.origin << "): content "
-        << FormatFraction(c.content) << "\n    path: " << Join(c.path, " -> ") << "\n";
+    out << "  " << c.lot << " (made in " << c.origin << "): content " << FormatFraction(c.content)
+        << "\n    path: " << Join(c.path, " -> ") << "\n";
   }
 }
 
@@ -63,9 +63,8 @@ void TextFindings(const Assessment& a, std::ostringstream& out) {
   if (!a.technology_findings.empty()) {
     out << "\nTechnology findings (transforms abroad using controlling-country technology):\n";
     for (const TechnologyFinding& f : a.technology_findings) {
-      out << "  entry " << f.index << ": " << f.process << " in " << f.facility_country
-          << " with " << f.technology_origin << " technology, made "
-          << Join(f.lots, ", ") << "\n";
+      out << "  entry " << f.index << ": " << f.process << " in " << f.facility_country << " with "
+          << f.technology_origin << " technology, made " << Join(f.lots, ", ") << "\n";
     }
   }
   if (!a.warnings.empty()) {
@@ -94,12 +93,15 @@ json AssessmentJson(const Assessment& a) {
   for (const auto& r : a.rules) j["rules"].push_back(RuleJson(r));
   j["contributors"] = json::array();
   for (const auto& c : a.contributors) {
-    j["contributors"].push_back({{"lot", c.lot}, {"origin", c.origin},
-                                 {"content", FormatFraction(c.content)}, {"path", c.path}});
+    j["contributors"].push_back({{"lot", c.lot},
+                                 {"origin", c.origin},
+                                 {"content", FormatFraction(c.content)},
+                                 {"path", c.path}});
   }
   j["technology_findings"] = json::array();
   for (const auto& f : a.technology_findings) {
-    j["technology_findings"].push_back({{"index", f.index}, {"process", f.process},
+    j["technology_findings"].push_back({{"index", f.index},
+                                        {"process", f.process},
                                         {"facility_country", f.facility_country},
                                         {"technology_origin", f.technology_origin},
                                         {"lots", f.lots}});
@@ -113,8 +115,9 @@ std::string AssessmentText(const Assessment& a) {
   out << "Lot " << a.lot << " under " << a.policy << " on " << a.as_of << ": "
       << (a.license_required ? "LICENCE REQUIRED" : "no licence required") << "\n";
   out << "  category " << a.category << ", made in " << a.made_in << "; "
-      << (a.controlled_origin_item ? "a controlled origin item"
-                                   : (a.foreign_made ? "foreign-made" : "not a controlled origin item"))
+      << (a.controlled_origin_item
+              ? "a controlled origin item"
+              : (a.foreign_made ? "foreign-made" : "not a controlled origin item"))
       << "\n";
   TextRules(a, out);
   TextContent(a, out);

@@ -17,8 +17,8 @@ Contributions Carried(const ledger::LotRecord& lot, const LotContent& content, u
   return content.per_gram;
 }
 
-Contributions FromTransform(const ProvenanceGraph& cone, const ledger::Transform& t,
-                            uint64_t index, const ledger::LotRecord& out,
+Contributions FromTransform(const ProvenanceGraph& cone, const ledger::Transform& t, uint64_t index,
+                            const ledger::LotRecord& out,
                             const std::map<std::string, LotContent>& done) {
   Contributions incoming;
   for (const auto& in : t.inputs) {

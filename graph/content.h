@@ -43,8 +43,7 @@ struct LotContent {
 
 // Computes LotContent for every lot of an upstream cone.
 // Precondition: cone.direction() == Direction::kUp.
-std::map<std::string, LotContent> ComputeContent(const ProvenanceGraph& cone,
-                                                 const Policy& policy);
+std::map<std::string, LotContent> ComputeContent(const ProvenanceGraph& cone, const Policy& policy);
 
 }  // namespace rareledger::graph
 

@@ -1,6 +1,6 @@
-#include "graph/source.h"
-
 #include <variant>
+
+#include "graph/source.h"
 
 namespace rareledger::graph {
 

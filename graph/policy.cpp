@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace rareledger::graph {
 namespace {
@@ -14,13 +13,22 @@ using json = nlohmann::json;
 using ledger::Result;
 using ledger::Status;
 
-const std::set<std::string> kPolicyFields = {
-    "id", "title", "source", "sources", "notes", "version", "description",
-    "controlling_country", "controlled_elements", "controlled_categories",
-    "categories", "rules"};
+const std::set<std::string> kPolicyFields = {"id",
+                                             "title",
+                                             "source",
+                                             "sources",
+                                             "notes",
+                                             "version",
+                                             "description",
+                                             "controlling_country",
+                                             "controlled_elements",
+                                             "controlled_categories",
+                                             "categories",
+                                             "rules"};
 const std::set<std::string> kRuleFields = {
-    "id", "kind", "threshold", "comparator", "subject_categories", "processes",
-    "in_force", "suspended", "review_after", "notes", "source", "sources", "title"};
+    "id",        "kind",     "threshold", "comparator",   "subject_categories",
+    "processes", "in_force", "suspended", "review_after", "notes",
+    "source",    "sources",  "title"};
 
 Status Bad(const std::string& where, const std::string& what) {
   return Status::InvalidArgument("policy " + where + ": " + what);
@@ -78,7 +86,8 @@ Result<DateWindow> ParseWindow(const json& w, const std::string& where) {
   if (!w["to"].is_null()) {
     RL_ASSIGN_OR_RETURN(std::string to, String(w, "to", where));
     if (!IsValidDate(to)) return Bad(where + ".to", "invalid date \"" + to + "\"");
-    if (to <= out.from) return Bad(where, "window from " + out.from + " to " + to + " is empty (from >= to)");
+    if (to <= out.from)
+      return Bad(where, "window from " + out.from + " to " + to + " is empty (from >= to)");
     out.to = to;
   }
   return out;
@@ -111,8 +120,8 @@ Result<RuleKind> ParseKind(const std::string& kind, const std::string& where) {
   if (kind == "value_ratio") return RuleKind::kValueRatio;
   if (kind == "technology") return RuleKind::kTechnology;
   if (kind == "origin_item") return RuleKind::kOriginItem;
-  return Bad(where + ".kind", "unknown rule kind \"" + kind +
-                                  "\" (want value_ratio, technology or origin_item)");
+  return Bad(where + ".kind",
+             "unknown rule kind \"" + kind + "\" (want value_ratio, technology or origin_item)");
 }
 
 Status ParseValueRatio(const json& r, const std::string& where, Rule* rule) {
@@ -132,7 +141,8 @@ Status ParseValueRatio(const json& r, const std::string& where, Rule* rule) {
 Status ParseKindFields(const json& r, const std::string& where, Rule* rule) {
   if (rule->kind != RuleKind::kValueRatio) {
     for (const char* key : {"threshold", "comparator"}) {
-      if (r.contains(key)) return Bad(where, std::string("\"") + key + "\" is only for value_ratio rules");
+      if (r.contains(key))
+        return Bad(where, std::string("\"") + key + "\" is only for value_ratio rules");
     }
   }
   if (rule->kind != RuleKind::kTechnology && r.contains("processes"))
@@ -157,7 +167,8 @@ Result<Rule> ParseRule(const json& r, const std::string& where, const Policy& po
   RL_RETURN_IF_ERROR(ParseKindFields(r, w, &rule));
   if (r.contains("subject_categories")) {
     RL_ASSIGN_OR_RETURN(auto cats, StringSet(r, "subject_categories", w));
-    RL_RETURN_IF_ERROR(CheckVocabulary(cats, policy.categories, w + ".subject_categories", "category"));
+    RL_RETURN_IF_ERROR(
+        CheckVocabulary(cats, policy.categories, w + ".subject_categories", "category"));
     rule.subject_categories = std::move(cats);
   }
   RL_ASSIGN_OR_RETURN(rule.in_force, ParseWindows(r, "in_force", w, true));
@@ -185,8 +196,8 @@ Status ParseHeader(const json& doc, Policy* p) {
     RL_ASSIGN_OR_RETURN(p->categories, StringSet(doc, "categories", p->id));
   }
   RL_ASSIGN_OR_RETURN(p->controlled_categories, StringSet(doc, "controlled_categories", p->id));
-  return CheckVocabulary(p->controlled_categories, p->categories,
-                         p->id + ".controlled_categories", "category");
+  return CheckVocabulary(p->controlled_categories, p->categories, p->id + ".controlled_categories",
+                         "category");
 }
 
 Status ParseRules(const json& doc, Policy* p) {
@@ -206,24 +217,33 @@ Status ParseRules(const json& doc, Policy* p) {
 
 const char* RuleKindName(RuleKind kind) {
   switch (kind) {
-    case RuleKind::kValueRatio: return "value_ratio";
-    case RuleKind::kTechnology: return "technology";
-    case RuleKind::kOriginItem: return "origin_item";
+    case RuleKind::kValueRatio:
+      return "value_ratio";
+    case RuleKind::kTechnology:
+      return "technology";
+    case RuleKind::kOriginItem:
+      return "origin_item";
   }
   return "?";
 }
 
 const std::set<std::string>& DefaultCategories() {
-  static const std::set<std::string> kSet = {
-      "re_ore", "re_concentrate", "re_oxide", "re_metal", "re_alloy", "re_magnet",
-      "re_target", "component", "product", "other"};
+  static const std::set<std::string> kSet = {"re_ore",   "re_concentrate", "re_oxide",  "re_metal",
+                                             "re_alloy", "re_magnet",      "re_target", "component",
+                                             "product",  "other"};
   return kSet;
 }
 
 const std::set<std::string>& KnownProcesses() {
-  static const std::set<std::string> kSet = {
-      "mining", "separation", "metal_smelting", "alloying", "magnet_manufacturing",
-      "recycling", "component_manufacturing", "assembly", "other"};
+  static const std::set<std::string> kSet = {"mining",
+                                             "separation",
+                                             "metal_smelting",
+                                             "alloying",
+                                             "magnet_manufacturing",
+                                             "recycling",
+                                             "component_manufacturing",
+                                             "assembly",
+                                             "other"};
   return kSet;
 }
 

@@ -26,9 +26,7 @@ struct DateWindow {
   std::string from;
   std::optional<std::string> to;
 
-  bool Contains(const std::string& date) const {
-    return from <= date && (!to || date < *to);
-  }
+  bool Contains(const std::string& date) const { return from <= date && (!to || date < *to); }
 };
 
 enum class RuleKind { kValueRatio, kTechnology, kOriginItem };
@@ -37,8 +35,8 @@ const char* RuleKindName(RuleKind kind);  // "value_ratio", ...
 struct Rule {
   std::string id;
   RuleKind kind = RuleKind::kOriginItem;
-  Rational threshold = 0;         // value_ratio only
-  bool strict = false;            // comparator ">" (else ">=")
+  Rational threshold = 0;                                   // value_ratio only
+  bool strict = false;                                      // comparator ">" (else ">=")
   std::optional<std::set<std::string>> subject_categories;  // none = all
   std::set<std::string> processes;                          // technology only
   std::vector<DateWindow> in_force;

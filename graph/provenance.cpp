@@ -2,13 +2,12 @@
 #include "graph/provenance.h"
 
 #include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/topological_sort.hpp>
 #include <deque>
 #include <set>
 #include <tuple>
 #include <variant>
-
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/topological_sort.hpp>
 
 namespace rareledger::graph {
 namespace {
@@ -17,8 +16,8 @@ using ledger::Result;
 using ledger::Status;
 
 // Vertex property: the lot id; edge property: position in derivations_.
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                    std::string, size_t>;
+using Graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, std::string, size_t>;
 using Vertex = Graph::vertex_descriptor;
 
 bool DerivationLess(const Derivation& a, const Derivation& b) {
@@ -73,15 +72,15 @@ class ConeLoader {
     RL_ASSIGN_OR_RETURN(const ledger::Entry* e, EntryAt(lot.created_at));
     const auto made = LotsMadeBy(*e);
     if (std::find(made.begin(), made.end(), lot.id) == made.end())
-      return Status::Corruption("entry " + std::to_string(lot.created_at) +
-                                " does not make lot " + lot.id);
+      return Status::Corruption("entry " + std::to_string(lot.created_at) + " does not make lot " +
+                                lot.id);
     if (const auto* s = std::get_if<ledger::Split>(&e->body)) {
       edges_.push_back({s->lot, lot.id, lot.created_at, ledger::EntryType::kSplit, lot.mass_g, {}});
       Visit(s->lot);
     } else if (const auto* t = std::get_if<ledger::Transform>(&e->body)) {
       for (const auto& in : t->inputs) {
-        edges_.push_back({in.lot, lot.id, lot.created_at, ledger::EntryType::kTransform,
-                          in.mass_g, Share(*t, lot.id)});
+        edges_.push_back({in.lot, lot.id, lot.created_at, ledger::EntryType::kTransform, in.mass_g,
+                          Share(*t, lot.id)});
         Visit(in.lot);
       }
     }
@@ -102,8 +101,8 @@ class ConeLoader {
         for (const auto& in : t->inputs) {
           if (in.lot != id) continue;
           for (const auto& out : t->outputs) {
-            edges_.push_back({id, out.lot, index, ledger::EntryType::kTransform, in.mass_g,
-                              Share(*t, out.lot)});
+            edges_.push_back(
+                {id, out.lot, index, ledger::EntryType::kTransform, in.mass_g, Share(*t, out.lot)});
             Visit(out.lot);
           }
         }
@@ -163,7 +162,8 @@ Result<ProvenanceGraph> ProvenanceGraph::Load(const ProvenanceSource& source,
   for (const auto& [id, rec] : impl->lots) by_creation.push_back(&rec);
   std::stable_sort(by_creation.begin(), by_creation.end(),
                    [](auto* a, auto* b) { return a->created_at < b->created_at; });
-  for (const auto* rec : by_creation) impl->vertex[rec->id] = boost::add_vertex(rec->id, impl->graph);
+  for (const auto* rec : by_creation)
+    impl->vertex[rec->id] = boost::add_vertex(rec->id, impl->graph);
   for (size_t i = 0; i < impl->derivations.size(); ++i) {
     const Derivation& d = impl->derivations[i];
     boost::add_edge(impl->vertex.at(d.from), impl->vertex.at(d.to), i, impl->graph);

@@ -33,10 +33,10 @@ const char* DirectionName(Direction d);  // "up" / "down"
 struct Derivation {
   std::string from;
   std::string to;
-  uint64_t index = 0;                              // the split/transform entry
+  uint64_t index = 0;  // the split/transform entry
   ledger::EntryType kind = ledger::EntryType::kSplit;
-  int64_t mass_g = 0;  // grams of `from` consumed (split: the part's mass)
-  std::optional<ledger::Fraction> allocation;      // transform share of `to`
+  int64_t mass_g = 0;                          // grams of `from` consumed (split: the part's mass)
+  std::optional<ledger::Fraction> allocation;  // transform share of `to`
 };
 
 class ProvenanceGraph {

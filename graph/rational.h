@@ -11,10 +11,9 @@
 #ifndef RARELEDGER_GRAPH_RATIONAL_H_
 #define RARELEDGER_GRAPH_RATIONAL_H_
 
+#include <boost/multiprecision/cpp_int.hpp>
 #include <string>
 #include <string_view>
-
-#include <boost/multiprecision/cpp_int.hpp>
 
 #include "ledger/status.h"
 
@@ -56,8 +55,8 @@ class Ratio {
   bool Reaches(const Rational& threshold, bool strict) const;
 
   std::string Fraction() const;  // "n/d" or "1/0"
-  std::string Decimal() const;    // kRatioDecimalDigits digits, or "inf"
-  std::string Percent() const;    // "0.1000%" style (4 digits), or "inf"
+  std::string Decimal() const;   // kRatioDecimalDigits digits, or "inf"
+  std::string Percent() const;   // "0.1000%" style (4 digits), or "inf"
 
  private:
   Rational value_ = 0;

@@ -15,10 +15,10 @@ struct Lot {
   std::string category, made_in;
   std::optional<ledger::Elements> elements;
   int64_t remaining = 0;
-  int64_t decl_value = 0, decl_mass = 1;  // value per gram = decl_value / decl_mass
-  int64_t own_decl_mass = 0;              // mass at the lot's last own declaration
-  std::map<std::string, Rational> content_per_gram;   // contributor -> per gram
-  std::set<std::pair<uint64_t, std::string>> tech;  // (index, process) at or upstream
+  int64_t decl_value = 0, decl_mass = 1;             // value per gram = decl_value / decl_mass
+  int64_t own_decl_mass = 0;                         // mass at the lot's last own declaration
+  std::map<std::string, Rational> content_per_gram;  // contributor -> per gram
+  std::set<std::pair<uint64_t, std::string>> tech;   // (index, process) at or upstream
   std::set<std::string> children;
   bool coi = false;
 };
@@ -36,7 +36,8 @@ class Replay {
       Finish(c->lot);
     } else if (auto* t = std::get_if<ledger::Transfer>(&e.body)) {
       Lot& l = lots_[t->lot];
-      if (t->value) l.decl_value = *t->value, l.decl_mass = l.remaining, l.own_decl_mass = l.remaining;
+      if (t->value)
+        l.decl_value = *t->value, l.decl_mass = l.remaining, l.own_decl_mass = l.remaining;
     } else if (auto* s = std::get_if<ledger::Split>(&e.body)) {
       DoSplit(*s);
     } else if (auto* x = std::get_if<ledger::Transform>(&e.body)) {
@@ -51,7 +52,8 @@ class Replay {
     bool category = false, element = !l.elements || l.elements->empty();
     for (const auto& c : p_.controlled_categories) category = category || c == l.category;
     if (l.elements)
-      for (const auto& [sym, g] : *l.elements) element = element || (g > 0 && p_.controlled_elements.count(sym));
+      for (const auto& [sym, g] : *l.elements)
+        element = element || (g > 0 && p_.controlled_elements.count(sym));
     return category && element && l.made_in == p_.controlling_country;
   }
 
@@ -120,9 +122,9 @@ bool InForce(const Rule& r, const std::string& d) {
 }
 
 // Lexicographically smallest path v -> ... -> target through non-origin lots.
-std::optional<std::vector<std::string>> Best(const std::map<std::string, Lot>& lots,
-                                             const std::string& v, const std::string& target,
-                                             std::map<std::string, std::optional<std::vector<std::string>>>& memo) {
+std::optional<std::vector<std::string>> Best(
+    const std::map<std::string, Lot>& lots, const std::string& v, const std::string& target,
+    std::map<std::string, std::optional<std::vector<std::string>>>& memo) {
   if (v == target) return std::vector<std::string>{target};
   if (auto it = memo.find(v); it != memo.end()) return it->second;
   std::optional<std::vector<std::string>> best;
@@ -161,12 +163,14 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
   v.ratio = inf ? "1/0" : FormatFraction(ratio);
   for (const auto& t : l.tech) {
     bool listed = false;
-    for (const Rule& r : p.rules) listed = listed || (r.kind == RuleKind::kTechnology && r.processes.count(t.second));
+    for (const Rule& r : p.rules)
+      listed = listed || (r.kind == RuleKind::kTechnology && r.processes.count(t.second));
     if (listed && (v.technology_indexes.empty() || v.technology_indexes.back() != t.first))
       v.technology_indexes.push_back(t.first);
   }
   for (const Rule& r : p.rules) {
-    bool subject = v.foreign_made && (!r.subject_categories || r.subject_categories->count(l.category));
+    bool subject =
+        v.foreign_made && (!r.subject_categories || r.subject_categories->count(l.category));
     bool trig = false, applies = subject;
     if (r.kind == RuleKind::kValueRatio) {
       trig = inf || (r.strict ? ratio > r.threshold : ratio >= r.threshold);
@@ -183,9 +187,8 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
 
 }  // namespace
 
-std::map<std::string, ReferenceVerdict> ReferenceAssessAll(const std::vector<ledger::Entry>& entries,
-                                                           const Policy& policy,
-                                                           const std::string& as_of) {
+std::map<std::string, ReferenceVerdict> ReferenceAssessAll(
+    const std::vector<ledger::Entry>& entries, const Policy& policy, const std::string& as_of) {
   Replay replay(policy);
   for (uint64_t i = 0; i < entries.size(); ++i) replay.Apply(entries[i], i);
   std::map<std::string, ReferenceVerdict> out;

@@ -25,17 +25,16 @@ struct ReferenceVerdict {
   std::string controlled_content;  // "n/d"
   std::string ratio;               // "n/d" or "1/0"
   bool license_required = false;
-  std::map<std::string, std::string> contributors;  // lot -> content "n/d"
+  std::map<std::string, std::string> contributors;        // lot -> content "n/d"
   std::map<std::string, std::vector<std::string>> paths;  // lot -> path
-  std::vector<uint64_t> technology_indexes;  // every qualifying transform
-  std::map<std::string, bool> rule_triggered;   // rule id -> triggered
+  std::vector<uint64_t> technology_indexes;               // every qualifying transform
+  std::map<std::string, bool> rule_triggered;             // rule id -> triggered
 };
 
 // Every lot created in `entries`, keyed by lot id. `policy` supplies the
 // data only (its rule windows are re-evaluated here independently).
-std::map<std::string, ReferenceVerdict> ReferenceAssessAll(const std::vector<ledger::Entry>& entries,
-                                                           const Policy& policy,
-                                                           const std::string& as_of);
+std::map<std::string, ReferenceVerdict> ReferenceAssessAll(
+    const std::vector<ledger::Entry>& entries, const Policy& policy, const std::string& as_of);
 
 }  // namespace rareledger::graph
 

@@ -50,8 +50,8 @@ TracedDerivation DescribeDerivation(const ProvenanceGraph& cone, const Derivatio
 
 }  // namespace
 
-Result<Trace> TraceLot(const ProvenanceSource& source, const std::string& lot,
-                       Direction direction, const Policy* policy) {
+Result<Trace> TraceLot(const ProvenanceSource& source, const std::string& lot, Direction direction,
+                       const Policy* policy) {
   RL_ASSIGN_OR_RETURN(ProvenanceGraph cone, ProvenanceGraph::Load(source, lot, direction));
   Trace trace;
   trace.root = lot;

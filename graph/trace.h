@@ -10,11 +10,10 @@
 #define RARELEDGER_GRAPH_TRACE_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "graph/policy.h"
 #include "graph/provenance.h"
@@ -43,17 +42,17 @@ struct TracedLot {
 
 struct TracedDerivation {
   Derivation derivation;
-  std::string process;           // transform only
-  std::string facility_country;  // transform only
-  std::string technology_origin; // transform only, may be empty
-  bool carries_content = false;  // controlled content flows along it
+  std::string process;            // transform only
+  std::string facility_country;   // transform only
+  std::string technology_origin;  // transform only, may be empty
+  bool carries_content = false;   // controlled content flows along it
 };
 
 struct Trace {
   std::string root;
   Direction direction = Direction::kUp;
-  std::string policy;                    // empty without a policy
-  std::vector<TracedLot> lots;           // by (created_at, id)
+  std::string policy;                         // empty without a policy
+  std::vector<TracedLot> lots;                // by (created_at, id)
   std::vector<TracedDerivation> derivations;  // by (index, from, to)
 };
 

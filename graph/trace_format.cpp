@@ -56,11 +56,11 @@ std::string LotLine(const TracedLot& l) {
 
 std::string TraceText(const Trace& t) {
   std::ostringstream out;
-  out << "Trace " << DirectionName(t.direction) << (t.direction == Direction::kUp ? " from " : " from ")
-      << "lot " << t.root << ": " << t.lots.size() << " lot(s), " << t.derivations.size()
-      << " derivation(s)" << (t.policy.empty() ? "" : "; content under " + t.policy) << "\n\nLots (log order):\n";
-  for (const TracedLot& l : t.lots)
-    out << (l.id == t.root ? "  * " : "    ") << LotLine(l) << "\n";
+  out << "Trace " << DirectionName(t.direction)
+      << (t.direction == Direction::kUp ? " from " : " from ") << "lot " << t.root << ": "
+      << t.lots.size() << " lot(s), " << t.derivations.size() << " derivation(s)"
+      << (t.policy.empty() ? "" : "; content under " + t.policy) << "\n\nLots (log order):\n";
+  for (const TracedLot& l : t.lots) out << (l.id == t.root ? "  * " : "    ") << LotLine(l) << "\n";
   out << "\nDerivations:\n";
   for (const TracedDerivation& d : t.derivations) {
     out << "    " << d.derivation.from << " -> " << d.derivation.to << "  (" << DerivationLabel(d)
@@ -74,9 +74,15 @@ json TraceJson(const Trace& t) {
   if (!t.policy.empty()) j["policy"] = t.policy;
   j["lots"] = json::array();
   for (const TracedLot& l : t.lots) {
-    json o = {{"lot", l.id},         {"material", l.material},       {"category", l.category},
-              {"made_in", l.made_in}, {"holder", l.holder},           {"created_at", l.created_at},
-              {"created_by", l.created_by}, {"mass_g", l.mass_g},    {"remaining_g", l.remaining_g},
+    json o = {{"lot", l.id},
+              {"material", l.material},
+              {"category", l.category},
+              {"made_in", l.made_in},
+              {"holder", l.holder},
+              {"created_at", l.created_at},
+              {"created_by", l.created_by},
+              {"mass_g", l.mass_g},
+              {"remaining_g", l.remaining_g},
               {"value", FormatFraction(l.value)}};
     if (l.content) {
       o["controlled_content"] = FormatFraction(*l.content);
@@ -87,14 +93,18 @@ json TraceJson(const Trace& t) {
   j["derivations"] = json::array();
   for (const TracedDerivation& d : t.derivations) {
     const Derivation& x = d.derivation;
-    json o = {{"from", x.from}, {"to", x.to}, {"index", x.index},
-              {"type", ledger::EntryTypeName(x.kind)}, {"mass_g", x.mass_g}};
+    json o = {{"from", x.from},
+              {"to", x.to},
+              {"index", x.index},
+              {"type", ledger::EntryTypeName(x.kind)},
+              {"mass_g", x.mass_g}};
     if (x.kind == ledger::EntryType::kTransform) {
       o["process"] = d.process;
       o["facility_country"] = d.facility_country;
       if (!d.technology_origin.empty()) o["technology_origin"] = d.technology_origin;
       if (x.allocation)
-        o["allocation"] = std::to_string(x.allocation->num) + "/" + std::to_string(x.allocation->den);
+        o["allocation"] =
+            std::to_string(x.allocation->num) + "/" + std::to_string(x.allocation->den);
     }
     if (!t.policy.empty()) o["carries_content"] = d.carries_content;
     j["derivations"].push_back(std::move(o));
@@ -105,15 +115,15 @@ json TraceJson(const Trace& t) {
 std::string TraceDot(const Trace& t) {
   std::ostringstream out;
   out << "digraph provenance {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n"
-      << "  edge [fontname=\"Helvetica\", fontsize=10];\n  label=" 
+      << "  edge [fontname=\"Helvetica\", fontsize=10];\n  label="
       << Quote("trace " + std::string(DirectionName(t.direction)) + " from " + t.root +
                (t.policy.empty() ? "" : " (" + t.policy + ")"))
       << ";\n";
   for (const TracedLot& l : t.lots) {
-    std::vector<std::string> lines = {
-        l.id, l.category + ", made in " + l.made_in,
-        std::to_string(l.remaining_g) + "/" + std::to_string(l.mass_g) + " g, value " +
-            FormatFraction(l.value)};
+    std::vector<std::string> lines = {l.id, l.category + ", made in " + l.made_in,
+                                      std::to_string(l.remaining_g) + "/" +
+                                          std::to_string(l.mass_g) + " g, value " +
+                                          FormatFraction(l.value)};
     if (l.content) lines.push_back("content " + FormatFraction(*l.content));
     out << "  " << Quote(l.id) << " [label=" << QuoteLines(lines);
     if (l.controlled_origin_item) out << ", style=filled, fillcolor=\"#f4b6b6\"";

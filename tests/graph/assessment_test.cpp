@@ -1,8 +1,9 @@
 // Hand-computed webs; the arithmetic is in the comments. Amounts are minor
 // currency units, masses grams; vpg = value per gram, cpg = content per gram.
+#include "graph/assessment.h"
+
 #include <catch2/catch.hpp>
 
-#include "graph/assessment.h"
 #include "tests/graph/test_policy.h"
 #include "tests/graph/web.h"
 
@@ -117,7 +118,8 @@ TEST_CASE("assessment: split parts inherit content per gram", "[assessment]") {
   CHECK(aly["contributors"][0]["path"] == json::array({"OX", "MET", "MET-B", "ALY"}));
 }
 
-TEST_CASE("assessment: value re-declared on transfer before and after a transform", "[assessment]") {
+TEST_CASE("assessment: value re-declared on transfer before and after a transform",
+          "[assessment]") {
   Web w = SplitWeb();
   Policy p = TestPolicy();
   json a = Judge(w, p, "MET-A");  // 10 g at vpg 300 with content 1500
@@ -339,7 +341,8 @@ TEST_CASE("assessment: bad input fails with a clear status", "[assessment]") {
 
 TEST_CASE("assessment: text explains the verdict", "[assessment]") {
   Web w = ThresholdWeb(100000);
-  auto a = Assess(w.source(), testing::ShippedPolicy("cn-mofcom-2025-61.json"), "MAG", "2026-11-11");
+  auto a =
+      Assess(w.source(), testing::ShippedPolicy("cn-mofcom-2025-61.json"), "MAG", "2026-11-11");
   REQUIRE(a.ok());
   std::string text = AssessmentText(*a);
   CHECK(text.rfind("Lot MAG under CN-MOFCOM-2025-61 on 2026-11-11: LICENCE REQUIRED", 0) == 0);
@@ -351,10 +354,13 @@ TEST_CASE("assessment: text explains the verdict", "[assessment]") {
 TEST_CASE("assessment: AssessAll walks every lot in log order with a filter", "[assessment]") {
   Web w = TechnologyWeb();
   std::vector<std::string> seen;
-  auto st = AssessAll(w.source(), TestPolicy(), "2025-06-01", {},
-                      [&](const Assessment& a) { seen.push_back(a.lot); return ledger::Status::Ok(); });
+  auto st = AssessAll(w.source(), TestPolicy(), "2025-06-01", {}, [&](const Assessment& a) {
+    seen.push_back(a.lot);
+    return ledger::Status::Ok();
+  });
   REQUIRE(st.ok());
-  CHECK(seen == std::vector<std::string>{"ORE", "CON", "MET", "MAG", "SCRAP", "MOTOR", "CNORE", "CNOX"});
+  CHECK(seen ==
+        std::vector<std::string>{"ORE", "CON", "MET", "MAG", "SCRAP", "MOTOR", "CNORE", "CNOX"});
   seen.clear();
   AssessAllOptions only;
   only.categories = std::set<std::string>{"re_magnet", "product"};

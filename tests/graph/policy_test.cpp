@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <string>
-
 #include "graph/policy.h"
+
+#include <catch2/catch.hpp>
+#include <string>
 
 namespace rareledger::graph {
 namespace {
@@ -45,11 +44,13 @@ TEST_CASE("policy: a valid policy loads with defaults", "[policy]") {
 TEST_CASE("policy: each validation failure has its message", "[policy]") {
   using Catch::Matchers::Contains;
   CHECK_THAT(ErrorOf("{"), Contains("not valid JSON"));
-  CHECK_THAT(ErrorOf(Edit("\"value_ratio\"", "\"ratio\"")), Contains("unknown rule kind \"ratio\""));
+  CHECK_THAT(ErrorOf(Edit("\"value_ratio\"", "\"ratio\"")),
+             Contains("unknown rule kind \"ratio\""));
   CHECK_THAT(ErrorOf(Edit("\"1/1000\"", "\"0.001\"")),
              Contains("rule vr.threshold: \"0.001\" is not an exact fraction"));
   CHECK_THAT(ErrorOf(Edit("\"1/1000\"", "\"1/0\"")), Contains("is not an exact fraction"));
-  CHECK_THAT(ErrorOf(Edit("\"threshold\": \"1/1000\",", "")), Contains("missing field \"threshold\""));
+  CHECK_THAT(ErrorOf(Edit("\"threshold\": \"1/1000\",", "")),
+             Contains("missing field \"threshold\""));
   CHECK_THAT(ErrorOf(Edit("\"controlling_country\": \"CN\",", "")),
              Contains("missing field \"controlling_country\""));
   CHECK_THAT(ErrorOf(Edit("\"in_force\": [{\"from\": \"2025-12-01\", \"to\": null}],", "")),
@@ -58,19 +59,24 @@ TEST_CASE("policy: each validation failure has its message", "[policy]") {
   CHECK_THAT(ErrorOf(Edit("2025-12-01", "2025-12-1")), Contains("invalid date"));
   CHECK_THAT(ErrorOf(Edit("\"to\": \"2026-11-11\"", "\"to\": \"2025-11-07\"")),
              Contains("from >= to"));
-  CHECK_THAT(ErrorOf(Edit("\"suspended\": [", "\"suspended\": [{\"from\": \"2026-01-01\", \"to\": \"2027-01-01\"},")),
+  CHECK_THAT(ErrorOf(Edit("\"suspended\": [",
+                          "\"suspended\": [{\"from\": \"2026-01-01\", \"to\": \"2027-01-01\"},")),
              Contains("overlaps"));
-  CHECK_THAT(ErrorOf(Edit("[{\"from\": \"2025-12-01\", \"to\": null}]",
-                          "[{\"from\": \"2025-12-01\", \"to\": null}, {\"from\": \"2030-01-01\", \"to\": null}]")),
-             Contains("rule vr.in_force[1]: overlaps"));
+  CHECK_THAT(
+      ErrorOf(Edit(
+          "[{\"from\": \"2025-12-01\", \"to\": null}]",
+          "[{\"from\": \"2025-12-01\", \"to\": null}, {\"from\": \"2030-01-01\", \"to\": null}]")),
+      Contains("rule vr.in_force[1]: overlaps"));
   CHECK_THAT(ErrorOf(Edit("[\"re_magnet\"]", "[\"re_magnets\"]")),
              Contains("unknown category \"re_magnets\""));
-  CHECK_THAT(ErrorOf(Edit("[\"re_oxide\"]", "[\"oxide\"]")), Contains("unknown category \"oxide\""));
+  CHECK_THAT(ErrorOf(Edit("[\"re_oxide\"]", "[\"oxide\"]")),
+             Contains("unknown category \"oxide\""));
   CHECK_THAT(ErrorOf(Edit("\"threshold\"", "\"comparator\": \"=>\", \"threshold\"")),
              Contains("bad comparator \"=>\""));
   CHECK_THAT(ErrorOf(Edit("\"review_after\": \"2026-11-11\"", "\"review_after\": \"soon\"")),
              Contains("rule vr.review_after: invalid date"));
-  CHECK_THAT(ErrorOf(Edit("\"kind\": \"origin_item\"", "\"kind\": \"origin_item\", \"threshold\": \"1/2\"")),
+  CHECK_THAT(ErrorOf(Edit("\"kind\": \"origin_item\"",
+                          "\"kind\": \"origin_item\", \"threshold\": \"1/2\"")),
              Contains("only for value_ratio"));
   CHECK_THAT(ErrorOf(Edit("\"id\": \"oi\"", "\"id\": \"vr\"")), Contains("duplicate rule id"));
   CHECK_THAT(ErrorOf(Edit("\"subject_categories\"", "\"subject_category\"")),
@@ -80,17 +86,20 @@ TEST_CASE("policy: each validation failure has its message", "[policy]") {
 
 TEST_CASE("policy: technology rules need known processes", "[policy]") {
   using Catch::Matchers::Contains;
-  std::string tech = Edit("{\"id\": \"oi\"",
-                          "{\"id\": \"t\", \"kind\": \"technology\", \"processes\": [\"smelting\"], "
-                          "\"in_force\": []}, {\"id\": \"oi\"");
+  std::string tech =
+      Edit("{\"id\": \"oi\"",
+           "{\"id\": \"t\", \"kind\": \"technology\", \"processes\": [\"smelting\"], "
+           "\"in_force\": []}, {\"id\": \"oi\"");
   CHECK_THAT(ErrorOf(tech), Contains("unknown process \"smelting\""));
-  std::string none = Edit("{\"id\": \"oi\"",
-                          "{\"id\": \"t\", \"kind\": \"technology\", \"in_force\": []}, {\"id\": \"oi\"");
+  std::string none =
+      Edit("{\"id\": \"oi\"",
+           "{\"id\": \"t\", \"kind\": \"technology\", \"in_force\": []}, {\"id\": \"oi\"");
   CHECK_THAT(ErrorOf(none), Contains("missing field \"processes\""));
 }
 
 TEST_CASE("policy: a custom category vocabulary replaces SPEC's", "[policy]") {
-  std::string custom = Edit("\"controlled_elements\"", "\"categories\": [\"re_oxide\", \"ingot\"], \"controlled_elements\"");
+  std::string custom = Edit("\"controlled_elements\"",
+                            "\"categories\": [\"re_oxide\", \"ingot\"], \"controlled_elements\"");
   CHECK_THAT(ErrorOf(custom), Catch::Matchers::Contains("unknown category \"re_magnet\""));
   std::string ok = Edit("[\"re_magnet\"]", "[\"ingot\"]");
   ok = ok.replace(ok.find("\"controlled_elements\""), 21,
@@ -126,8 +135,8 @@ TEST_CASE("policy: dates are checked against the calendar", "[policy]") {
 }
 
 TEST_CASE("policy: every shipped policy loads", "[policy]") {
-  for (const char* name : {"cn-mofcom-2025-61.json", "cn-mofcom-2025-18.json",
-                           "us-ear-734-4-de-minimis.json"}) {
+  for (const char* name :
+       {"cn-mofcom-2025-61.json", "cn-mofcom-2025-18.json", "us-ear-734-4-de-minimis.json"}) {
     INFO(name);
     auto p = LoadPolicy(std::string(RL_POLICIES_DIR) + "/" + name);
     REQUIRE(p.ok());

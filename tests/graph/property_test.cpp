@@ -1,7 +1,6 @@
 // Random supply webs (fixed seeds): the cone-local engine (Assess) must agree
 // with the slow whole-log reference (ReferenceAssessAll) on every lot.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 
 #include "graph/assessment.h"
@@ -27,25 +26,33 @@ class Rng {
   }
   int64_t In(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(Next() % (hi - lo + 1)); }
   template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[Next() % v.size()]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[Next() % v.size()];
+  }
 
  private:
   uint64_t s_;
 };
 
 const std::vector<std::string> kCountries = {"CN", "CN", "JP", "US", "DE", "VN"};
-const std::vector<std::string> kCategories = {"re_ore",    "re_oxide", "re_metal", "re_alloy",
+const std::vector<std::string> kCategories = {"re_ore",    "re_oxide",  "re_metal",  "re_alloy",
                                               "re_magnet", "re_target", "component", "product"};
-const std::vector<std::string> kProcesses = {"mining", "separation", "metal_smelting", "alloying",
-                                             "magnet_manufacturing", "recycling", "assembly"};
+const std::vector<std::string> kProcesses = {"mining",   "separation",           "metal_smelting",
+                                             "alloying", "magnet_manufacturing", "recycling",
+                                             "assembly"};
 
 std::optional<ledger::Elements> RandomElements(Rng& r) {
   switch (r.In(0, 4)) {
-    case 0: return std::nullopt;
-    case 1: return ledger::Elements{};
-    case 2: return ledger::Elements{{"Nd", r.In(1, 50)}};
-    case 3: return ledger::Elements{{"Dy", r.In(0, 5)}, {"Nd", r.In(1, 50)}};
-    default: return ledger::Elements{{"Tb", r.In(1, 5)}};
+    case 0:
+      return std::nullopt;
+    case 1:
+      return ledger::Elements{};
+    case 2:
+      return ledger::Elements{{"Nd", r.In(1, 50)}};
+    case 3:
+      return ledger::Elements{{"Dy", r.In(0, 5)}, {"Nd", r.In(1, 50)}};
+    default:
+      return ledger::Elements{{"Tb", r.In(1, 5)}};
   }
 }
 

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "graph/provenance.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 
-#include "graph/provenance.h"
 #include "tests/graph/web.h"
 
 namespace rareledger::graph {
@@ -15,11 +15,11 @@ using testing::Web;
 Web SmallWeb() {
   Web w;
   w.Party("a", "AU");
-  w.Create("a", "ORE", "re_ore", 1000, 100, "AU");                      // 2
+  w.Create("a", "ORE", "re_ore", 1000, 100, "AU");  // 2
   w.Transform("a", "separation", "AU", std::nullopt, {{"ORE", 1000}},
-              {Out{"OX", "re_oxide", 100, 1000}});                         // 3
-  w.Split("a", "OX", {{"OX-1", 40}});                                    // 4
-  w.Create("a", "FE", "other", 500, 50, "AU");                           // 5
+              {Out{"OX", "re_oxide", 100, 1000}});  // 3
+  w.Split("a", "OX", {{"OX-1", 40}});               // 4
+  w.Create("a", "FE", "other", 500, 50, "AU");      // 5
   w.Transform("a", "alloying", "AU", std::nullopt, {{"OX-1", 40}, {"FE", 60}},
               {Out{"ALY", "re_alloy", 90, 5000}, Out{"SLAG", "other", 10, 0}},
               std::map<std::string, ledger::Fraction>{{"ALY", {1, 1}}, {"SLAG", {0, 1}}});  // 6
@@ -77,8 +77,7 @@ TEST_CASE("provenance: smallest path respects the allowed intermediates", "[prov
   auto g = ProvenanceGraph::Load(w.source(), "ALY", Direction::kUp);
   REQUIRE(g.ok());
   auto any = [](const std::string&) { return true; };
-  CHECK(g->SmallestPath("ORE", "ALY", any) ==
-        std::vector<std::string>{"ORE", "OX", "OX-1", "ALY"});
+  CHECK(g->SmallestPath("ORE", "ALY", any) == std::vector<std::string>{"ORE", "OX", "OX-1", "ALY"});
   CHECK(g->SmallestPath("ALY", "ALY", any) == std::vector<std::string>{"ALY"});
   auto not_ox1 = [](const std::string& id) { return id != "OX-1"; };
   CHECK(!g->SmallestPath("ORE", "ALY", not_ox1));

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "graph/rational.h"
+
+#include <catch2/catch.hpp>
 
 namespace rareledger::graph {
 namespace {

@@ -2,9 +2,8 @@
 #ifndef RARELEDGER_TESTS_GRAPH_TEST_POLICY_H_
 #define RARELEDGER_TESTS_GRAPH_TEST_POLICY_H_
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "graph/policy.h"
 

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "graph/trace.h"
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
-#include "graph/trace.h"
 #include "tests/graph/test_policy.h"
 #include "tests/graph/web.h"
 

@@ -17,8 +17,8 @@ ledger::EntryType TypeOf(const ledger::Body& body) {
 }  // namespace
 
 Web::Web() {
-  ledger::RegisterParty op{ledger::kOperatorId, "Operator", "CH", {"operator"},
-                           std::string(32, 'o')};
+  ledger::RegisterParty op{
+      ledger::kOperatorId, "Operator", "CH", {"operator"}, std::string(32, 'o')};
   Append(Make(ledger::kOperatorId, op));
 }
 
@@ -36,7 +36,8 @@ ledger::Entry Web::Make(const std::string& party, ledger::Body body) {
 uint64_t Web::Append(ledger::Entry e) {
   const uint64_t index = entries_.size();
   auto m = ledger::Apply(state_, ledger::LedgerIdentity{"test-ledger"}, e, index);
-  if (!m.ok()) throw std::runtime_error("entry " + std::to_string(index) + ": " + m.status().ToString());
+  if (!m.ok())
+    throw std::runtime_error("entry " + std::to_string(index) + ": " + m.status().ToString());
   state_.Commit(*m);
   entries_.push_back(std::move(e));
   return index;
@@ -44,14 +45,14 @@ uint64_t Web::Append(ledger::Entry e) {
 
 uint64_t Web::Party(const std::string& id, const std::string& country) {
   std::string key(32, static_cast<char>('a' + seq_.size() % 26));
-  return Append(Make(ledger::kOperatorId,
-                     ledger::RegisterParty{id, id, country,
-                                           {"producer", "processor", "manufacturer"}, key}));
+  return Append(
+      Make(ledger::kOperatorId,
+           ledger::RegisterParty{id, id, country, {"producer", "processor", "manufacturer"}, key}));
 }
 
-uint64_t Web::Create(const std::string& party, const std::string& lot,
-                     const std::string& category, int64_t mass_g, int64_t value,
-                     const std::string& origin, std::optional<ledger::Elements> elements) {
+uint64_t Web::Create(const std::string& party, const std::string& lot, const std::string& category,
+                     int64_t mass_g, int64_t value, const std::string& origin,
+                     std::optional<ledger::Elements> elements) {
   ledger::CreateLot c{lot, "material of " + lot, category, mass_g, value, origin, elements, {}};
   return Append(Make(party, c));
 }

@@ -37,11 +37,11 @@ class Web {
                     std::optional<int64_t> value = std::nullopt);
   uint64_t Split(const std::string& party, const std::string& lot,
                  std::vector<ledger::LotMass> parts);
-  uint64_t Transform(const std::string& party, const std::string& process,
-                     const std::string& facility, std::optional<std::string> technology,
-                     std::vector<ledger::LotMass> inputs, std::vector<Out> outputs,
-                     std::optional<std::map<std::string, ledger::Fraction>> allocation =
-                         std::nullopt);
+  uint64_t Transform(
+      const std::string& party, const std::string& process, const std::string& facility,
+      std::optional<std::string> technology, std::vector<ledger::LotMass> inputs,
+      std::vector<Out> outputs,
+      std::optional<std::map<std::string, ledger::Fraction>> allocation = std::nullopt);
 
   // Applies any entry; throws std::runtime_error when Apply rejects it.
   uint64_t Append(ledger::Entry e);
