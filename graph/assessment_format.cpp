@@ -44,12 +44,17 @@ void TextRules(const Assessment& a, std::ostringstream& out) {
   }
 }
 
+// "n/d", with an approximate decimal when it is not a whole number.
+std::string Amount(const Rational& r) {
+  std::string s = FormatFraction(r);
+  if (boost::multiprecision::denominator(r) != 1) s += " (~" + FormatDecimal(r, 2) + ")";
+  return s;
+}
+
 void TextContent(const Assessment& a, std::ostringstream& out) {
-  out << "\nValue and content (on " << a.mass_basis_g << " g):\n"
-      << "  lot value:          " << FormatFraction(a.lot_value) << " ("
-      << FormatDecimal(a.lot_value, 2) << ")\n"
-      << "  controlled content: " << FormatFraction(a.controlled_content) << " ("
-      << FormatDecimal(a.controlled_content, 2) << ")\n"
+  out << "\nValue and content (minor currency units, on " << a.mass_basis_g << " g):\n"
+      << "  lot value:          " << Amount(a.lot_value) << "\n"
+      << "  controlled content: " << Amount(a.controlled_content) << "\n"
       << "  ratio:              " << a.ratio.Fraction() << " = " << a.ratio.Percent() << "\n";
   out << "\nContributors (controlled origin items whose content reaches the lot): "
       << a.contributors.size() << "\n";

@@ -120,10 +120,10 @@ std::string TraceDot(const Trace& t) {
                (t.policy.empty() ? "" : " (" + t.policy + ")"))
       << ";\n";
   for (const TracedLot& l : t.lots) {
-    std::vector<std::string> lines = {l.id, l.category + ", made in " + l.made_in,
-                                      std::to_string(l.remaining_g) + "/" +
-                                          std::to_string(l.mass_g) + " g, value " +
-                                          FormatFraction(l.value)};
+    std::vector<std::string> lines = {
+        l.id, l.category + ", made in " + l.made_in,
+        std::to_string(l.remaining_g) + " of " + std::to_string(l.mass_g) + " g left",
+        "value " + FormatFraction(l.value)};
     if (l.content) lines.push_back("content " + FormatFraction(*l.content));
     out << "  " << Quote(l.id) << " [label=" << QuoteLines(lines);
     if (l.controlled_origin_item) out << ", style=filled, fillcolor=\"#f4b6b6\"";
