@@ -100,8 +100,9 @@ class SubmitChunk {
   size_t Decide(const std::vector<std::string>& lines, const std::vector<size_t>& numbers,
                 Status* error) {
     uint64_t next = store_.frontier().size();
+    std::vector<Result<Entry>> decoded = DecodeAll(lines, /*leaves=*/false);
     for (size_t i = 0; i < lines.size(); ++i) {
-      Status s = DecideOne(lines[i], &next);
+      Status s = DecideOne(std::move(decoded[i]), &next);
       if (!s.ok()) {
         *error = s.WithContext(LineContext(numbers[i]));
         return i;
@@ -158,8 +159,8 @@ class SubmitChunk {
   const std::vector<Decided>& decided() const { return decided_; }
 
  private:
-  Status DecideOne(const std::string& line, uint64_t* next) {
-    RL_ASSIGN_OR_RETURN(Entry entry, DecodeEnvelope(line));
+  Status DecideOne(Result<Entry> decoded, uint64_t* next) {
+    RL_ASSIGN_OR_RETURN(Entry entry, std::move(decoded));
     RL_ASSIGN_OR_RETURN(std::optional<uint64_t> present, FindPresent(entry));
     if (present) {
       decided_.push_back({std::move(entry), "", {}, *present, true});

@@ -28,6 +28,27 @@ Result<std::optional<LotRecord>> OverlayState::FindLot(const std::string& id) co
   return base_->FindLot(id);
 }
 
+void ParallelFor(size_t n, const std::function<void(size_t)>& fn, unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, n));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+}
+
+std::vector<Result<Entry>> DecodeAll(const std::vector<std::string>& texts, bool leaves) {
+  std::vector<Result<Entry>> out(texts.size(), Result<Entry>(Status::InvalidArgument("not decoded")));
+  ParallelFor(texts.size(), [&](size_t i) {
+    out[i] = leaves ? DecodeLeaf(texts[i]) : DecodeEnvelope(texts[i]);
+  });
+  return out;
+}
+
 std::vector<Status> VerifySignatures(const std::vector<SignatureJob>& jobs, unsigned threads) {
   std::vector<Status> out(jobs.size());
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -119,9 +140,10 @@ Status Replayer::Flush() {
   // the rules run: later entries of the chunk may rotate it.
   std::map<uint64_t, std::string> operator_keys;
   size_t cp = next_checkpoint_;
+  std::vector<Result<Entry>> decoded = DecodeAll(buffer_, /*leaves=*/true);
   for (size_t i = 0; i < buffer_.size(); ++i) {
     const uint64_t index = first + i;
-    auto entry = DecodeLeaf(buffer_[i]);
+    Result<Entry>& entry = decoded[i];
     if (!entry.ok()) {
       rule_error = entry.status().WithContext("entry " + std::to_string(index));
       break;

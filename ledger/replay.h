@@ -9,6 +9,7 @@
 #define RARELEDGER_LEDGER_REPLAY_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,14 @@ struct SignatureJob {
   const std::string* sig;      // 64 bytes
   const std::string* pubkey;   // 32 raw bytes
 };
+
+// Runs fn(i) for i in [0, n) on `threads` threads (0: one per core).
+// fn must be safe to call concurrently for different i.
+void ParallelFor(size_t n, const std::function<void(size_t)>& fn, unsigned threads = 0);
+
+// Decodes every text (DecodeEnvelope, or DecodeLeaf when `leaves`) on all
+// cores. Result i is the outcome for text i.
+std::vector<Result<Entry>> DecodeAll(const std::vector<std::string>& texts, bool leaves);
 
 // Verifies every job on `threads` threads (0: one per core). Result i is
 // the outcome of job i.
