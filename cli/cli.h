@@ -27,6 +27,23 @@ struct Globals {
 int Fail(const ledger::Status& status);
 // Prints "rareledger: <message>" on stderr, returns kExitUsage.
 int UsageError(const std::string& message);
+// A progress line on stderr ("\rverify: 40960/1000000 entries"), drawn at
+// most a few times a second and only when stderr is a terminal and not quiet.
+class Progress {
+ public:
+  Progress(const char* what, bool quiet);
+  ~Progress() { Finish(); }
+  void Update(uint64_t done, uint64_t total);
+  // Ends the line if one was drawn (before printing anything else).
+  void Finish();
+
+ private:
+  const char* what_;
+  bool enabled_;
+  bool drawn_ = false;
+  int64_t last_ms_ = 0;
+};
+
 // Reads FILE, or standard input for "-" or "".
 ledger::Result<std::string> ReadInput(const std::string& path);
 

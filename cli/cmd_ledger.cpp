@@ -1,4 +1,6 @@
 // init, status, keygen, sign, submit: writing to the log.
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 
@@ -144,8 +146,12 @@ int CmdSubmit(const Globals& g, const std::string& input) {
     return Fail(ledger::Status::InvalidArgument("empty input: nothing to submit"));
   auto l = Ledger::Open(g.db, true);
   if (!l.ok()) return Fail(l.status());
+  // Per-line results on a terminal are progress enough.
+  Progress progress("submit", g.quiet || isatty(STDOUT_FILENO) == 1);
+  uint64_t seen = 0;
   auto report = (*l)->Submit([&](std::string* line) { return reader.Next(line); },
       [&](const ledger::SubmitOutcome& o) {
+        progress.Update(++seen, 0);
         if (g.quiet) return;
         if (g.json) {
           nlohmann::json j = {{"line", o.line},
@@ -162,6 +168,7 @@ int CmdSubmit(const Globals& g, const std::string& input) {
                     << o.entry->party << ", seq " << o.entry->seq << ")\n";
         }
       });
+  progress.Finish();
   std::cerr << "rareledger: appended " << report.appended << ", already present "
             << report.duplicates << ", log size " << (*l)->Info().size << "\n";
   if (!report.error.ok()) return Fail(report.error);

@@ -183,7 +183,9 @@ int ReportVerified(const char* what, const ledger::VerifyReport& r) {
 int CmdVerify(const Globals& g) {
   auto l = Ledger::Open(g.db, false);
   if (!l.ok()) return Fail(l.status());
-  auto r = (*l)->Verify();
+  Progress progress("verify", g.quiet);
+  auto r = (*l)->Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
+  progress.Finish();
   if (!r.ok()) return Fail(r.status());
   return ReportVerified("verify", *r);
 }
@@ -191,7 +193,10 @@ int CmdVerify(const Globals& g) {
 int CmdExport(const Globals& g, const std::string& dir) {
   auto l = Ledger::Open(g.db, false);
   if (!l.ok()) return Fail(l.status());
-  ledger::Status s = (*l)->Export(dir);
+  Progress progress("export", g.quiet);
+  ledger::Status s =
+      (*l)->Export(dir, [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
+  progress.Finish();
   if (!s.ok()) return Fail(s);
   std::cout << "exported " << (*l)->Info().size << " entries to " << dir << "\n";
   return kExitOk;

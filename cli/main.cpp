@@ -189,11 +189,13 @@ int Run(int argc, char** argv) {
   c->add_option("--old", pr_old)->required();
   c->add_option("--new", pr_new);
 
-  on(app.add_subcommand("verify", "re-check every signature, rule, seq and checkpoint"),
-     [&] { return CmdVerify(g); });
+  c = on(app.add_subcommand("verify", "re-check every signature, rule, seq and checkpoint"),
+         [&] { return CmdVerify(g); });
+  c->add_flag("--quiet", g.quiet, "no progress line");
   std::string dir;
   c = on(app.add_subcommand("export", "write an offline audit bundle"), [&] { return CmdExport(g, dir); });
   c->add_option("dir", dir)->required();
+  c->add_flag("--quiet", g.quiet, "no progress line");
   c = on(app.add_subcommand("verify-bundle", "verify an audit bundle without any database"),
          [&] { return CmdVerifyBundle(g, dir); });
   c->add_option("dir", dir)->required();

@@ -48,7 +48,8 @@ std::vector<std::pair<std::string, std::string>> KeyFiles(
 
 }  // namespace
 
-Status Ledger::Export(const std::string& dir) const {
+Status Ledger::Export(const std::string& dir,
+                      const std::function<void(uint64_t, uint64_t)>& progress) const {
   fs::path root(dir);
   std::error_code ec;
   if (fs::exists(root, ec) && !fs::is_empty(root, ec))
@@ -64,6 +65,7 @@ Status Ledger::Export(const std::string& dir) const {
   std::vector<std::pair<std::string, std::string>> keys;
   RL_RETURN_IF_ERROR(store_->ScanEntries(0, store_->frontier().size(),
                                          [&](uint64_t index, std::string_view leaf) -> Status {
+    if (progress && index % 4096 == 0) progress(index, store_->frontier().size());
     entries.write(leaf.data(), static_cast<std::streamsize>(leaf.size()));
     entries.put('\n');
     if (leaf.find("\"type\":\"register_party\"") != std::string_view::npos ||

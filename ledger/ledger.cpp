@@ -315,14 +315,17 @@ Result<std::string> Ledger::IssueCheckpoint(const Signer& operator_key) {
 
 Result<std::vector<std::string>> Ledger::Checkpoints() const { return store_->Checkpoints(); }
 
-Result<VerifyReport> Ledger::Verify() const {
+Result<VerifyReport> Ledger::Verify(
+    const std::function<void(uint64_t, uint64_t)>& progress) const {
   const uint64_t size = store_->frontier().size();
   Replayer replay(store_->ledger_id(), std::nullopt);
   RL_ASSIGN_OR_RETURN(auto notes, store_->Checkpoints());
   RL_RETURN_IF_ERROR(replay.AddCheckpoints(notes));
-  RL_RETURN_IF_ERROR(store_->ScanEntries(0, size, [&](uint64_t, std::string_view leaf) {
+  RL_RETURN_IF_ERROR(store_->ScanEntries(0, size, [&](uint64_t index, std::string_view leaf) {
+    if (progress && index % 4096 == 0) progress(index, size);
     return replay.Add(std::string(leaf));
   }));
+  if (progress) progress(size, size);
   RL_RETURN_IF_ERROR(replay.Finish());
   // Nothing may follow the recorded size.
   auto extra = store_->GetLeaf(size);

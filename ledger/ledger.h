@@ -106,11 +106,14 @@ class Ledger {
 
   // Replays every entry from the stored bytes: signatures, rules, seq, the
   // root at every checkpoint, the stored frontier, tree and records.
-  Result<VerifyReport> Verify() const;
+  // `progress`, when set, is called now and then with (entries done, total).
+  Result<VerifyReport> Verify(
+      const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;
 
   // Writes the offline audit bundle (docs/auditing.md) into `dir`, which
   // must not exist or be empty. Needs at least one checkpoint.
-  Status Export(const std::string& dir) const;
+  Status Export(const std::string& dir,
+                const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;
 
   const Store& store() const { return *store_; }
 
