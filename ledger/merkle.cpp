@@ -285,6 +285,12 @@ Result<std::vector<Hash>> ConsistencyProof(const NodeReader& reader, uint64_t ol
   return plan.ExecuteReversed(reader);
 }
 
+namespace {
+// x >> n, defined for every n: sizes near 2^64 come from outside (a bundle,
+// a proof a client was sent) and give n == 64, where >> is undefined.
+uint64_t ShiftRight(uint64_t x, uint64_t n) { return n >= 64 ? 0 : x >> n; }
+}  // namespace
+
 Status VerifyInclusion(uint64_t index, uint64_t size, const Hash& leaf_hash,
                        const std::vector<Hash>& path, const Hash& root) {
   if (index >= size) {
@@ -293,7 +299,7 @@ Status VerifyInclusion(uint64_t index, uint64_t size, const Hash& leaf_hash,
   }
   // Path length = levels below the split from the right border + border nodes.
   const uint64_t inner = std::bit_width(index ^ (size - 1));
-  const uint64_t border = std::popcount(index >> inner);
+  const uint64_t border = std::popcount(ShiftRight(index, inner));
   RL_RETURN_IF_ERROR(CheckPathLength(path.size(), inner + border));
 
   uint64_t fn = index;
@@ -332,7 +338,7 @@ Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_r
   // perfect subtree, plus that subtree's hash unless it is the whole old tree.
   const uint64_t shift = std::countr_zero(old_size);
   const uint64_t full_inner = std::bit_width((old_size - 1) ^ (new_size - 1));
-  const uint64_t border = std::popcount((old_size - 1) >> full_inner);
+  const uint64_t border = std::popcount(ShiftRight(old_size - 1, full_inner));
   const bool old_is_perfect = old_size == (uint64_t{1} << shift);
   RL_RETURN_IF_ERROR(
       CheckPathLength(path.size(), (old_is_perfect ? 0 : 1) + (full_inner - shift) + border));

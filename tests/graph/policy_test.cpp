@@ -1,6 +1,7 @@
 #include "graph/policy.h"
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <string>
 
 namespace rareledger::graph {
@@ -174,3 +175,16 @@ TEST_CASE("policy: MOFCOM 61 limbs follow the brief's timeline", "[policy]") {
 
 }  // namespace
 }  // namespace rareledger::graph
+
+// Found by fuzz_policy: a key with an escaped newline made a two-line error.
+TEST_CASE("policy: errors stay on one line when the file holds control characters", "[policy]") {
+  std::ifstream in(std::string(RL_TESTDATA_DIR) + "/../../policies/cn-mofcom-2025-61.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(rareledger::graph::ParsePolicy(text).ok());
+  text.replace(text.find("\"controlling_country\""), 21, "\"controlling_cou\\ntry\"");
+  auto p = rareledger::graph::ParsePolicy(text);
+  REQUIRE_FALSE(p.ok());
+  INFO(p.status().message());
+  CHECK(p.status().message().find('\n') == std::string::npos);
+  CHECK(p.status().message().find("controlling_cou\\ntry") != std::string::npos);
+}

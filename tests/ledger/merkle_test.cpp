@@ -439,3 +439,22 @@ TEST_CASE("frontier serialization round-trips and rejects corrupt input", "[merk
 
 }  // namespace
 }  // namespace rareledger::ledger
+
+namespace rareledger::ledger {
+namespace {
+
+// Found by fuzz_merkle_proofs: sizes above 2^63 made the expected path
+// length a shift by 64 (undefined). They must be rejected cleanly.
+TEST_CASE("merkle: verifiers reject sizes near 2^64 without undefined shifts", "[merkle]") {
+  const Hash h{};
+  const uint64_t huge = 18446744073709551370ull;
+  Status s = VerifyInclusion(27144743632400127ull, huge, h, {}, h);
+  CHECK_FALSE(s.ok());
+  CHECK(s.code() == Code::kVerificationFailed);
+  s = VerifyConsistency(3, huge, h, h, {h, h});
+  CHECK_FALSE(s.ok());
+  CHECK(s.code() == Code::kVerificationFailed);
+}
+
+}  // namespace
+}  // namespace rareledger::ledger
