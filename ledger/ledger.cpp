@@ -178,6 +178,10 @@ class SubmitChunk {
   // The index of an identical envelope already in the log (or earlier in
   // this chunk), found by its (party, seq).
   Result<std::optional<uint64_t>> FindPresent(const Entry& entry) {
+    // A seq beyond the party's last accepted one cannot be in the log: no
+    // index lookup needed (the common case of a bulk submit).
+    RL_ASSIGN_OR_RETURN(auto party, overlay_.FindParty(entry.party));
+    if (!party || entry.seq > party->last_seq) return std::optional<uint64_t>();
     auto it = pending_seq_.find({entry.party, entry.seq});
     if (it != pending_seq_.end()) {
       const Decided& d = decided_[it->second];
@@ -275,10 +279,16 @@ Result<InclusionProofInfo> Ledger::ProveInclusion(uint64_t index,
   if (index >= p.size)
     return Status::InvalidArgument("index " + std::to_string(index) + " is not below size " +
                                    std::to_string(p.size));
-  RL_ASSIGN_OR_RETURN(std::string leaf, store_->GetLeaf(index));
-  p.leaf_hash = LeafHash(leaf);
+  // The leaf hash is the stored level-0 node (verify checks the stored
+  // tree against the leaves); the root of the whole log is the frontier's.
+  RL_ASSIGN_OR_RETURN(std::vector<Hash> leaf_node, store_->GetNodes({NodeId{0, index}}));
+  p.leaf_hash = leaf_node[0];
   RL_ASSIGN_OR_RETURN(p.path, InclusionProof(*store_, index, p.size));
-  RL_ASSIGN_OR_RETURN(p.root, RootAt(*store_, p.size));
+  if (p.size == store_->frontier().size()) {
+    p.root = store_->frontier().Root();
+  } else {
+    RL_ASSIGN_OR_RETURN(p.root, RootAt(*store_, p.size));
+  }
   return p;
 }
 
@@ -321,6 +331,22 @@ Result<VerifyReport> Ledger::Verify(
   Replayer replay(store_->ledger_id(), std::nullopt);
   RL_ASSIGN_OR_RETURN(auto notes, store_->Checkpoints());
   RL_RETURN_IF_ERROR(replay.AddCheckpoints(notes));
+  // Every stored tree node (proofs are built from them) must be the one the
+  // leaves give.
+  replay.SetNodeCheck([&](const std::vector<std::pair<NodeId, Hash>>& nodes) -> Status {
+    std::vector<NodeId> ids;
+    ids.reserve(nodes.size());
+    for (const auto& n : nodes) ids.push_back(n.first);
+    auto stored = store_->GetNodes(ids);
+    if (!stored.ok())
+      return Status::VerificationFailed("stored Merkle tree: " + stored.status().message());
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if ((*stored)[i] != nodes[i].second)
+        return Status::VerificationFailed("stored Merkle tree node " + ToString(nodes[i].first) +
+                                          " does not match the entries");
+    }
+    return Status::Ok();
+  });
   RL_RETURN_IF_ERROR(store_->ScanEntries(0, size, [&](uint64_t index, std::string_view leaf) {
     if (progress && index % 4096 == 0) progress(index, size);
     return replay.Add(std::string(leaf));

@@ -181,16 +181,18 @@ Status Replayer::Flush() {
     jobs.push_back({&entries[i].signed_bytes, &entries[i].sig, &keys[i]});
   std::vector<Status> sigs = VerifySignatures(jobs);
   // Advance the tree entry by entry so checkpoints at any size are checked.
+  std::vector<std::pair<NodeId, Hash>> nodes;
   for (size_t i = 0; i < entries.size(); ++i) {
     const uint64_t index = first + i;
     if (!sigs[i].ok())
       return Status::VerificationFailed("entry " + std::to_string(index) + ": signature invalid for party " +
                                         entries[i].party + " (" + sigs[i].message() + ")");
-    frontier_.Append(LeafHash(entries[i].leaf));
+    for (auto& node : frontier_.Append(LeafHash(entries[i].leaf))) nodes.push_back(node);
     auto key = operator_keys.find(frontier_.size());
     if (key != operator_keys.end())
       RL_RETURN_IF_ERROR(CheckCheckpointsAt(frontier_.size(), key->second));
   }
+  if (node_check_) RL_RETURN_IF_ERROR(node_check_(nodes));
   buffer_.clear();
   return rule_error;
 }

@@ -69,6 +69,13 @@ class Replayer {
   // Expects checkpoints (signed notes) in issue order; each is checked when
   // the replay reaches its size.
   Status AddCheckpoints(const std::vector<std::string>& notes);
+  // When set, called once per decided chunk with every tree node the chunk
+  // completed (as Frontier::Append returns them); a non-ok Status stops the
+  // replay. `verify` uses it to compare the stored tree node by node.
+  void SetNodeCheck(
+      std::function<Status(const std::vector<std::pair<NodeId, Hash>>&)> check) {
+    node_check_ = std::move(check);
+  }
   // Feeds the next leaf. Leaves are buffered and decided in chunks: an error
   // may surface on a later call or on Finish. Errors name the entry index.
   Status Add(std::string leaf);
@@ -93,6 +100,7 @@ class Replayer {
   OverlayState state_{nullptr};
   Frontier frontier_;
   std::vector<std::string> buffer_;
+  std::function<Status(const std::vector<std::pair<NodeId, Hash>>&)> node_check_;
   std::vector<std::pair<std::string, std::string>> keys_;
   struct PendingCheckpoint {
     Checkpoint cp;

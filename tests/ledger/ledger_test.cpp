@@ -625,7 +625,16 @@ TEST_CASE("verify catches an insider who rewrites the store", "[ledger][tamper]"
                                          std::string(AsBytes(h)))
                                     .ok());
                       }),
-                      "root");
+                      "tree node (level 3, index 0)");
+  }
+  SECTION("a rewritten leaf node (proofs take the leaf hash from it)") {
+    ExpectVerifyFails(VerifyAfterTamper(f, [&](Store& s) {
+                        Hash h = LeafHash("forged");
+                        REQUIRE(s.RawPut(format::kCfTree, format::TreeKey(NodeId{0, 5}),
+                                         std::string(AsBytes(h)))
+                                    .ok());
+                      }),
+                      "tree node (level 0, index 5)");
   }
 }
 
