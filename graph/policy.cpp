@@ -30,21 +30,8 @@ const std::set<std::string> kRuleFields = {
     "processes", "in_force", "suspended", "review_after", "notes",
     "source",    "sources",  "title"};
 
-// Messages are one line: control characters that came from the file (a key
-// or value with an escaped newline) are shown escaped.
 Status Bad(const std::string& where, const std::string& what) {
-  std::string msg = "policy " + where + ": ";
-  for (unsigned char c : what) {
-    if (c >= 0x20) {
-      msg += static_cast<char>(c);
-    } else {
-      static const char kHex[] = "0123456789abcdef";
-      msg += "\\u00";
-      msg += kHex[c >> 4];
-      msg += kHex[c & 15];
-    }
-  }
-  return Status::InvalidArgument(std::move(msg));
+  return Status::InvalidArgument("policy " + where + ": " + what);
 }
 
 Status CheckFields(const json& obj, const std::set<std::string>& allowed,

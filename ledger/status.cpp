@@ -16,6 +16,25 @@ const char* CodeName(Code code) {
   return "unknown";
 }
 
+Status::Status(Code code, std::string msg) : code_(code) {
+  bool clean = true;
+  for (unsigned char c : msg) clean = clean && c >= 0x20 && c != 0x7f;
+  if (clean) {
+    message_ = std::move(msg);
+    return;
+  }
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : msg) {
+    if (c >= 0x20 && c != 0x7f) {
+      message_ += static_cast<char>(c);
+    } else {
+      message_ += "\\u00";
+      message_ += kHex[c >> 4];
+      message_ += kHex[c & 15];
+    }
+  }
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
   return std::string(CodeName(code_)) + ": " + message_;

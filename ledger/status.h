@@ -49,7 +49,9 @@ class [[nodiscard]] Status {
   Status WithContext(const std::string& context) const;
 
  private:
-  Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
+  // Messages are one line: control characters (a newline inside a key that
+  // came from the input, say) are kept as \u00XX escapes.
+  Status(Code code, std::string msg);
   Code code_ = Code::kOk;
   std::string message_;
 };

@@ -498,3 +498,23 @@ TEST_CASE("MakeEnvelope is the canonical envelope of payload and signature", "[e
 
 }  // namespace
 }  // namespace rareledger::ledger
+
+namespace rareledger::ledger {
+namespace {
+
+// Found by fuzz_entry_apply: a type with an escaped newline made a two-line
+// error. Every Status message is one line (control characters escaped).
+TEST_CASE("error messages stay on one line whatever the input holds", "[entry]") {
+  const std::string sig(86, 'A');
+  auto e = DecodeEnvelope(R"({"payload":{"type":"tr\nsfer\u001b[31m"},"sig":")" + sig + R"(=="})");
+  REQUIRE_FALSE(e.ok());
+  const std::string& msg = e.status().message();
+  INFO(msg);
+  CHECK(msg.find("unknown entry type \"tr\\u000asfer\\u001b[31m\"") != std::string::npos);
+  CHECK(msg.find('\n') == std::string::npos);
+  CHECK(msg.find('\x1b') == std::string::npos);
+  CHECK(Status::InvalidArgument("a\nb\x7f").message() == "a\\u000ab\\u007f");
+}
+
+}  // namespace
+}  // namespace rareledger::ledger
