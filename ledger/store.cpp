@@ -5,6 +5,8 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <sys/statvfs.h>
+
 #include <filesystem>
 
 #include "ledger/records.h"
@@ -47,6 +49,7 @@ struct Store::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // [0] default, then kFamilies
   bool read_only = false;
+  std::string path;
 
   rocksdb::ColumnFamilyHandle* Cf(const std::string& name) const {
     for (size_t i = 0; i < kFamilyCount; ++i)
@@ -140,6 +143,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, Mode mode) {
 
   auto impl = std::make_unique<Impl>();
   impl->read_only = mode == Mode::kReadOnly;
+  impl->path = path;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
       impl->read_only
@@ -169,6 +173,21 @@ Status Store::LoadMeta() {
 
 Status Store::Commit(Batch& batch, bool sync) {
   if (impl_->read_only) return Status::InvalidArgument("ledger opened read-only");
+  // Refuse a commit the disk cannot hold (the WAL write, then the memtable
+  // flush, each about the batch's size, plus a reserve), so a full disk is a
+  // clean error before anything is written: RocksDB's own ENOSPC path can
+  // abort the process (docs/robustness.md).
+  uint64_t bytes = 0;
+  for (const auto& op : batch.ops_->ops) bytes += op.key.size() + op.value.size() + 16;
+  struct statvfs vfs {};
+  if (statvfs(impl_->path.c_str(), &vfs) == 0) {
+    const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    const uint64_t need = 2 * bytes + (uint64_t{256} << 10);
+    if (free_bytes < need)
+      return Status::IOError("disk full: " + std::to_string(free_bytes) + " bytes free at " +
+                             impl_->path + ", this commit needs " + std::to_string(need) +
+                             "; nothing was written");
+  }
   rocksdb::WriteBatch wb;
   for (const auto& op : batch.ops_->ops) {
     rocksdb::Status s = wb.Put(impl_->Cf(op.cf), op.key, op.value);
