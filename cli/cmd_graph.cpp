@@ -11,6 +11,10 @@
 #include "graph/trace.h"
 #include "ledger/ledger.h"
 
+#ifndef RL_POLICY_DIR
+#define RL_POLICY_DIR "policies"
+#endif
+
 namespace rareledger::cli {
 namespace {
 
@@ -54,10 +58,15 @@ int CmdAssess(const Globals& g, const AssessOptions& o) {
 }
 
 int CmdTrace(const Globals& g, const TraceOptions& o) {
+  // Content and highlighting need a policy: the one given, else the shipped
+  // No. 61 policy when it is where this binary was built from.
   std::optional<graph::Policy> policy;
   if (!o.policy.empty()) {
     auto p = graph::LoadPolicy(o.policy);
     if (!p.ok()) return Fail(p.status());
+    policy = std::move(p).value();
+  } else if (auto p = graph::LoadPolicy(std::string(RL_POLICY_DIR) + "/cn-mofcom-2025-61.json");
+             p.ok()) {
     policy = std::move(p).value();
   }
   auto l = ledger::Ledger::Open(g.db, false);
