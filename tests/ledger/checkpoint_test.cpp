@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/merkle.h"
+#include "test_util.h"
 
 namespace rareledger::ledger {
 namespace {
@@ -17,14 +18,7 @@ namespace {
 using Catch::Matchers::Contains;
 using json = nlohmann::json;
 
-const json& Vectors() {
-  static const json v = [] {
-    std::ifstream in(std::string(RL_TESTDATA_DIR) + "/published-vectors.json");
-    REQUIRE(in.good());
-    return json::parse(in);
-  }();
-  return v;
-}
+const json& Vectors() { return testing::PublishedVectors(); }
 
 std::string Unhex(const json& hex) {
   Result<std::string> bytes = HexDecode(hex.get<std::string>());

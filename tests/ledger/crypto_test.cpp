@@ -1,6 +1,7 @@
 // Tests for ledger/crypto.h: RFC 8032 vectors, SHA-256 known answers, strict
 // encodings, PEM handling and interop with the openssl CLI.
 #include "ledger/crypto.h"
+#include "test_util.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -32,9 +33,7 @@ std::string Unhex(std::string_view hex) {
 
 // RFC 8032 section 7.1 TEST 1..3, from tests/testdata/published-vectors.json.
 std::vector<Vector> Rfc8032Vectors() {
-  std::ifstream in(std::string(RL_TESTDATA_DIR) + "/published-vectors.json");
-  REQUIRE(in);
-  const nlohmann::json all = nlohmann::json::parse(in);
+  const nlohmann::json& all = testing::PublishedVectors();
   std::vector<Vector> out;
   for (const auto& v : all.at("ed25519_rfc8032").at("vectors")) {
     out.push_back({v.at("name").get<std::string>(), Unhex(v.at("secret_key").get<std::string>()),

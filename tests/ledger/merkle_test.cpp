@@ -2,6 +2,7 @@
 // via tests/testdata/published-vectors.json), the fast path against the RFC
 // reference over random trees, adversarial proof mutations, O(log n) reads.
 #include "ledger/merkle.h"
+#include "test_util.h"
 
 #include <bit>
 #include <catch2/catch.hpp>
@@ -17,14 +18,7 @@ namespace {
 using Catch::Matchers::Contains;
 using json = nlohmann::json;
 
-const json& Vectors() {
-  static const json v = [] {
-    std::ifstream in(std::string(RL_TESTDATA_DIR) + "/published-vectors.json");
-    REQUIRE(in.good());
-    return json::parse(in)["rfc6962_merkle_tree"];
-  }();
-  return v;
-}
+const json& Vectors() { return testing::PublishedVectors().at("rfc6962_merkle_tree"); }
 
 Hash H(const json& hex) {
   Result<Hash> h = HashFromHex(hex.get<std::string>());

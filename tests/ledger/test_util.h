@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,6 +28,16 @@ namespace rareledger::ledger::testing {
 using json = nlohmann::json;
 
 inline constexpr const char* kTime = "2026-01-31T12:00:00Z";
+
+// tests/testdata/published-vectors.json (sources named inside), parsed once.
+inline const json& PublishedVectors() {
+  static const json v = [] {
+    std::ifstream in(std::string(RL_TESTDATA_DIR) + "/published-vectors.json");
+    REQUIRE(in.good());
+    return json::parse(in);
+  }();
+  return v;
+}
 
 // A fresh directory under $TMPDIR, removed with everything in it.
 class TempDir {
