@@ -85,7 +85,13 @@ class Ledger {
   // Appends envelopes read by `next_line` (false at end of input) in order.
   // An envelope already in the log is reported as a duplicate and skipped;
   // the first rejected line stops the submit, everything before it stays
-  // appended. `on_outcome` sees every accepted line after it is durable.
+  // appended. `on_outcome` sees every accepted line after it is durable,
+  // in input order, one call at a time, but not necessarily on the calling
+  // thread (chunks are committed on a helper thread while the next one is
+  // read and decided); `next_line` is always called on the calling thread.
+  // A signature failure is found while the next chunk is read, so the
+  // submit may read up to one chunk (4096 lines) past the failing line
+  // before it returns; nothing past it is appended.
   SubmitReport Submit(const std::function<bool(std::string*)>& next_line,
                       const std::function<void(const SubmitOutcome&)>& on_outcome);
 

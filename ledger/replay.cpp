@@ -49,38 +49,92 @@ std::vector<Result<Entry>> DecodeAll(const std::vector<std::string>& texts, bool
   return out;
 }
 
-std::vector<Status> VerifySignatures(const std::vector<SignatureJob>& jobs, unsigned threads) {
-  std::vector<Status> out(jobs.size());
+struct SignaturePool::Batch {
+  std::vector<SignatureJob> jobs;
+  std::vector<Status> results;
+  size_t next = 0;  // first unclaimed job; guarded by the pool's mutex
+  size_t done = 0;  // jobs finished; guarded by the pool's mutex
+};
+
+namespace {
+
+// Jobs a worker claims at a time: ~5 ms of Ed25519 work, so the mutex is
+// taken rarely and the tail of a batch stays short.
+constexpr size_t kGrain = 32;
+// Parsed keys a worker keeps; cleared when full (a ledger with more active
+// signers than this re-parses some keys, nothing else).
+constexpr size_t kKeyCacheLimit = 16384;
+
+}  // namespace
+
+SignaturePool::SignaturePool(unsigned threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<size_t>(threads, jobs.size()));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    // Parsed keys per thread: a party's key is parsed once per chunk.
-    std::unordered_map<std::string, Verifier> cache;
-    for (size_t i = next.fetch_add(1); i < jobs.size(); i = next.fetch_add(1)) {
-      const SignatureJob& job = jobs[i];
+  for (unsigned t = 0; t < threads; ++t) threads_.emplace_back([this] { Work(); });
+}
+
+SignaturePool::~SignaturePool() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+std::shared_ptr<SignaturePool::Batch> SignaturePool::Start(std::vector<SignatureJob> jobs) {
+  auto batch = std::make_shared<Batch>();
+  batch->jobs = std::move(jobs);
+  batch->results.resize(batch->jobs.size());
+  if (batch->jobs.empty()) return batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(batch);
+  }
+  work_cv_.notify_all();
+  return batch;
+}
+
+std::vector<Status> SignaturePool::Wait(const std::shared_ptr<Batch>& batch) {
+  std::unique_lock<std::mutex> lock(mu_);
+  done_cv_.wait(lock, [&] { return batch->done == batch->jobs.size(); });
+  return std::move(batch->results);
+}
+
+void SignaturePool::Work() {
+  std::unordered_map<std::string, Verifier> cache;
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and nothing is left
+    std::shared_ptr<Batch> batch = queue_.front();
+    const size_t begin = batch->next;
+    const size_t end = std::min(begin + kGrain, batch->jobs.size());
+    batch->next = end;
+    if (end == batch->jobs.size()) queue_.pop_front();
+    lock.unlock();
+    for (size_t i = begin; i < end; ++i) {
+      const SignatureJob& job = batch->jobs[i];
       auto it = cache.find(*job.pubkey);
       if (it == cache.end()) {
         auto key = PublicKey::FromRaw(*job.pubkey);
         if (!key.ok()) {
-          out[i] = key.status();
+          batch->results[i] = key.status();
           continue;
         }
         auto verifier = Verifier::Create(*key);
         if (!verifier.ok()) {
-          out[i] = verifier.status();
+          batch->results[i] = verifier.status();
           continue;
         }
+        if (cache.size() >= kKeyCacheLimit) cache.clear();
         it = cache.emplace(*job.pubkey, std::move(verifier).value()).first;
       }
-      out[i] = it->second.Verify(*job.message, *job.sig);
+      batch->results[i] = it->second.Verify(*job.message, *job.sig);
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  return out;
+    lock.lock();
+    batch->done += end - begin;
+    if (batch->done == batch->jobs.size()) done_cv_.notify_all();
+  }
 }
 
 Replayer::Replayer(std::string ledger_id, std::optional<std::string> genesis_key)
@@ -129,76 +183,99 @@ Status Replayer::CheckCheckpointsAt(uint64_t size, const std::string& operator_k
   return Status::Ok();
 }
 
-Status Replayer::Flush() {
-  std::vector<Entry> entries;
-  entries.reserve(buffer_.size());
-  std::vector<std::string> keys;
-  keys.reserve(buffer_.size());
-  const uint64_t first = frontier_.size();
-  Status rule_error;
-  // The operator key at each size a checkpoint commits to, captured while
-  // the rules run: later entries of the chunk may rotate it.
-  std::map<uint64_t, std::string> operator_keys;
-  size_t cp = next_checkpoint_;
-  std::vector<Result<Entry>> decoded = DecodeAll(buffer_, /*leaves=*/true);
-  for (size_t i = 0; i < buffer_.size(); ++i) {
-    const uint64_t index = first + i;
+std::unique_ptr<Replayer::Chunk> Replayer::Decide(std::vector<std::string> leaves) {
+  auto chunk = std::make_unique<Chunk>();
+  chunk->first = decided_;
+  chunk->entries.reserve(leaves.size());
+  chunk->keys.reserve(leaves.size());
+  size_t& cp = next_checkpoint_decided_;
+  std::vector<Result<Entry>> decoded = DecodeAll(leaves, /*leaves=*/true);
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const uint64_t index = decided_;
     Result<Entry>& entry = decoded[i];
     if (!entry.ok()) {
-      rule_error = entry.status().WithContext("entry " + std::to_string(index));
+      chunk->rule_error = entry.status().WithContext("entry " + std::to_string(index));
       break;
     }
     auto key = ExpectedSigningKey(state_, *entry, index);
     if (!key.ok()) {
-      rule_error = key.status().WithContext("entry " + std::to_string(index));
+      chunk->rule_error = key.status().WithContext("entry " + std::to_string(index));
       break;
     }
     if (index == 0 && genesis_key_ && *key != *genesis_key_) {
-      rule_error = Status::VerificationFailed("entry 0: the operator key does not match the trusted operator key");
+      chunk->rule_error = Status::VerificationFailed(
+          "entry 0: the operator key does not match the trusted operator key");
       break;
     }
     auto m = Apply(state_, id_, *entry, index);
     if (!m.ok()) {
-      rule_error = m.status().WithContext("entry " + std::to_string(index));
+      chunk->rule_error = m.status().WithContext("entry " + std::to_string(index));
       break;
     }
     state_.Commit(*m);
-    while (cp < checkpoints_.size() && checkpoints_[cp].cp.size <= index + 1) {
-      if (checkpoints_[cp].cp.size == index + 1) {
-        RL_ASSIGN_OR_RETURN(auto op, state_.FindParty(kOperatorId));
-        if (op) operator_keys[index + 1] = op->current_key();
+    ++decided_;
+    while (cp < checkpoints_.size() && checkpoints_[cp].cp.size <= decided_) {
+      if (checkpoints_[cp].cp.size == decided_) {
+        auto op = state_.FindParty(kOperatorId);
+        if (op.ok() && *op) chunk->operator_keys[decided_] = (*op)->current_key();
       }
       ++cp;
     }
     if (const auto* r = std::get_if<RegisterParty>(&entry->body)) keys_.emplace_back(r->id, r->pubkey);
     if (const auto* r = std::get_if<RotateKey>(&entry->body)) keys_.emplace_back(entry->party, r->pubkey);
-    entries.push_back(std::move(entry).value());
-    keys.push_back(std::move(key).value());
+    chunk->entries.push_back(std::move(entry).value());
+    chunk->keys.push_back(std::move(key).value());
   }
   std::vector<SignatureJob> jobs;
-  jobs.reserve(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i)
-    jobs.push_back({&entries[i].signed_bytes, &entries[i].sig, &keys[i]});
-  std::vector<Status> sigs = VerifySignatures(jobs);
+  jobs.reserve(chunk->entries.size());
+  for (size_t i = 0; i < chunk->entries.size(); ++i)
+    jobs.push_back({&chunk->entries[i].signed_bytes, &chunk->entries[i].sig, &chunk->keys[i]});
+  chunk->sigs = pool_.Start(std::move(jobs));
+  return chunk;
+}
+
+Status Replayer::Complete(Chunk& chunk) {
+  std::vector<Status> sigs = pool_.Wait(chunk.sigs);
   // Advance the tree entry by entry so checkpoints at any size are checked.
   std::vector<std::pair<NodeId, Hash>> nodes;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const uint64_t index = first + i;
+  for (size_t i = 0; i < chunk.entries.size(); ++i) {
+    const uint64_t index = chunk.first + i;
     if (!sigs[i].ok())
-      return Status::VerificationFailed("entry " + std::to_string(index) + ": signature invalid for party " +
-                                        entries[i].party + " (" + sigs[i].message() + ")");
-    for (auto& node : frontier_.Append(LeafHash(entries[i].leaf))) nodes.push_back(node);
-    auto key = operator_keys.find(frontier_.size());
-    if (key != operator_keys.end())
+      return Status::VerificationFailed("entry " + std::to_string(index) +
+                                        ": signature invalid for party " +
+                                        chunk.entries[i].party + " (" + sigs[i].message() + ")");
+    for (auto& node : frontier_.Append(LeafHash(chunk.entries[i].leaf))) nodes.push_back(node);
+    auto key = chunk.operator_keys.find(frontier_.size());
+    if (key != chunk.operator_keys.end())
       RL_RETURN_IF_ERROR(CheckCheckpointsAt(frontier_.size(), key->second));
   }
   if (node_check_) RL_RETURN_IF_ERROR(node_check_(nodes));
-  buffer_.clear();
-  return rule_error;
+  return chunk.rule_error;
+}
+
+Status Replayer::Flush() {
+  std::unique_ptr<Chunk> chunk;
+  if (!buffer_.empty()) {
+    chunk = Decide(std::move(buffer_));
+    buffer_.clear();
+  }
+  // Errors surface in log order: the earlier chunk's first.
+  if (pending_) {
+    Status s = Complete(*pending_);
+    pending_.reset();
+    if (!s.ok()) {
+      if (chunk) (void)pool_.Wait(chunk->sigs);  // the pool still points into it
+      return s;
+    }
+  }
+  if (chunk && !chunk->rule_error.ok()) return Complete(*chunk);  // nothing follows a broken rule
+  pending_ = std::move(chunk);
+  return Status::Ok();
 }
 
 Status Replayer::Finish() {
   RL_RETURN_IF_ERROR(Flush());
+  RL_RETURN_IF_ERROR(Flush());  // completes the last chunk
   if (next_checkpoint_ < checkpoints_.size()) {
     const auto& pc = checkpoints_[next_checkpoint_];
     return Status::VerificationFailed("checkpoint " + std::to_string(pc.n) + " commits to size " +

@@ -189,23 +189,39 @@ Status Store::Commit(Batch& batch, bool sync) {
                              "; nothing was written");
   }
   rocksdb::WriteBatch wb;
+  const std::string* frontier = nullptr;  // the batch's new frontier, if any
   for (const auto& op : batch.ops_->ops) {
     rocksdb::Status s = wb.Put(impl_->Cf(op.cf), op.key, op.value);
     if (!s.ok()) return FromRocks(s, "batch");
+    if (op.cf == "default" && op.key == format::kMetaFrontier) frontier = &op.value;
+  }
+  std::optional<Frontier> next;
+  if (frontier != nullptr) {
+    auto parsed = Frontier::Deserialize(*frontier);
+    if (!parsed.ok()) return parsed.status().WithContext("batch frontier");
+    next = std::move(parsed).value();
   }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   RL_RETURN_IF_ERROR(FromRocks(impl_->db->Write(wo, &wb), "write"));
   batch.ops_->ops.clear();
-  return LoadMeta();
+  // The batch's metadata is now what the store holds: no need to read it
+  // back (Init writes the first metadata through LoadMeta's checks below).
+  if (next) frontier_ = std::move(*next);
+  if (ledger_id_.empty()) return LoadMeta();
+  return Status::Ok();
 }
 
 Result<std::optional<std::string>> Store::GetMeta(const std::string& key) const {
   return impl_->Get("default", key);
 }
 
+Result<std::optional<std::string>> Store::FindLeaf(uint64_t index) const {
+  return impl_->Get(format::kCfEntries, format::EntryKey(index));
+}
+
 Result<std::string> Store::GetLeaf(uint64_t index) const {
-  RL_ASSIGN_OR_RETURN(auto v, impl_->Get(format::kCfEntries, format::EntryKey(index)));
+  RL_ASSIGN_OR_RETURN(auto v, FindLeaf(index));
   if (!v) {
     if (index < frontier_.size())
       return Status::Corruption("entry " + std::to_string(index) + " is missing from the store");

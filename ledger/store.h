@@ -7,6 +7,11 @@
 // Durability: Commit() returns after the WriteBatch is in the WAL and the WAL
 // is synced (WriteOptions::sync), so a committed entry survives kill -9 and
 // power loss. A batch is all-or-nothing.
+//
+// Threads: one thread may Commit while others read through the lookups
+// (FindParty, FindLot, FindLeaf, FindIndexBySeq, GetNodes, ...: RocksDB
+// reads, safe alongside a write). frontier() and GetLeaf belong to the
+// committing thread: Commit updates the frontier.
 #ifndef RARELEDGER_LEDGER_STORE_H_
 #define RARELEDGER_LEDGER_STORE_H_
 
@@ -61,6 +66,8 @@ class Store : public StateView, public NodeReader {
   const std::string& currency() const { return currency_; }
 
   Result<std::string> GetLeaf(uint64_t index) const;
+  // The leaf at `index`, or nothing; never reads the frontier.
+  Result<std::optional<std::string>> FindLeaf(uint64_t index) const;
   // Calls fn(index, leaf) for entries [from, to) in order; stops on error.
   Status ScanEntries(uint64_t from, uint64_t to,
                      const std::function<Status(uint64_t, std::string_view)>& fn) const;

@@ -312,6 +312,107 @@ TEST_CASE("after a fix the same file can be submitted again", "[ledger]") {
   CHECK(f.ledger->Info().size == web.size() + 1);
 }
 
+// Submit and verify are pipelined in chunks of 4096 lines (ledger.cpp,
+// replay.cpp): chunk k+1 is decided while chunk k's signatures are checked
+// and it is committed. These lines cross three chunks, depend on records of
+// the chunk before, repeat lines of the chunk before, and break a signature
+// in the middle chunk while a valid third chunk follows.
+TEST_CASE("a submit across chunks decides each against the uncommitted one before", "[ledger][pipeline]") {
+  Fixture f;
+  std::vector<std::string> lines = PartiesAndOre(f.parties);  // lines 1..5
+  const size_t lots = 4600;  // lines 6..4605: the first chunk ends at 4096
+  for (size_t i = 0; i < lots; ++i)
+    lines.push_back(f.parties.Env("mine", "create_lot",
+                                  CreateLotFields("l-" + std::to_string(i), 10, 10)));
+  // Second chunk on: transfers of lots the first chunk created.
+  for (size_t i = 0; i < 3000; ++i)
+    lines.push_back(f.parties.Env("mine", "transfer",
+                                  {{"lot", "l-" + std::to_string(i)}, {"to", "sep"}}));
+  // Repeats of a first-chunk line and of a line just before.
+  const size_t dup_a = lines.size() + 1, dup_b = dup_a + 1;
+  lines.push_back(lines[5]);     // line 6, entry 6
+  lines.push_back(lines[4600]);  // line 4601, entry 4601
+  const size_t tail_from = lines.size();
+  for (size_t i = 3000; i < 4600; ++i)  // into the third chunk
+    lines.push_back(f.parties.Env("mine", "transfer",
+                                  {{"lot", "l-" + std::to_string(i)}, {"to", "sep"}}));
+  REQUIRE(lines.size() > 2 * 4096 + 100);
+
+  SECTION("all accepted, in order, and verify passes") {
+    std::vector<SubmitOutcome> outcomes;
+    SubmitReport r = testing::SubmitLines(*f.ledger, lines, &outcomes);
+    INFO(r.error.ToString());
+    REQUIRE(r.error.ok());
+    CHECK(r.duplicates == 2);
+    CHECK(r.appended == lines.size() - 2);
+    REQUIRE(outcomes.size() == lines.size());
+    uint64_t next = 1;
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      REQUIRE(outcomes[i].line == i + 1);
+      if (i + 1 == dup_a) {
+        CHECK(outcomes[i].duplicate);
+        CHECK(outcomes[i].index == 6);
+      } else if (i + 1 == dup_b) {
+        CHECK(outcomes[i].duplicate);
+        CHECK(outcomes[i].index == 4601);
+      } else {
+        REQUIRE_FALSE(outcomes[i].duplicate);
+        REQUIRE(outcomes[i].index == next++);
+      }
+    }
+    CHECK(f.ledger->Info().size == next);
+    auto held = f.ledger->GetLot("l-4599");
+    REQUIRE(held.ok());
+    CHECK(held->holder == "sep");
+    auto v = f.ledger->Verify();
+    INFO(v.status().ToString());
+    REQUIRE(v.ok());
+    CHECK(v->entries == next);
+
+    // Everything again: all duplicates, nothing appended.
+    SubmitReport again = testing::SubmitLines(*f.ledger, lines);
+    REQUIRE(again.error.ok());
+    CHECK(again.appended == 0);
+    CHECK(again.duplicates == lines.size());
+  }
+  SECTION("a bad signature in the middle chunk: exactly the lines before it stay") {
+    const size_t bad_line = tail_from - 700;  // in the second chunk
+    std::string& bad = lines[bad_line - 1];
+    size_t at = bad.find("\"sig\":\"");
+    REQUIRE(at != std::string::npos);
+    const char original = bad[at + 8];
+    bad[at + 8] = original == 'A' ? 'B' : 'A';
+    const LedgerInfo before = f.ledger->Info();
+    std::vector<SubmitOutcome> outcomes;
+    SubmitReport r = testing::SubmitLines(*f.ledger, lines, &outcomes);
+    REQUIRE_FALSE(r.error.ok());
+    CHECK(r.error.code() == Code::kVerificationFailed);
+    CHECK_THAT(r.error.message(), Contains("line " + std::to_string(bad_line) + ":"));
+    CHECK(r.appended == bad_line - 1);
+    CHECK(r.duplicates == 0);
+    REQUIRE(outcomes.size() == bad_line - 1);
+    CHECK(outcomes.back().line == bad_line - 1);
+    CHECK(f.ledger->Info().size == before.size + bad_line - 1);
+    REQUIRE(f.ledger->Verify().ok());
+    // Fixed, the same file completes: the prefix is reported as present.
+    bad[at + 8] = original;
+    SubmitReport fixed = testing::SubmitLines(*f.ledger, lines);
+    INFO(fixed.error.ToString());
+    REQUIRE(fixed.error.ok());
+    CHECK(fixed.duplicates == bad_line - 1 + 2);
+    CHECK(fixed.appended == lines.size() - bad_line + 1 - 2);  // less the two repeats
+  }
+  SECTION("a rule broken in the third chunk after a good second chunk") {
+    lines.back() = f.parties.Env("mine", "transfer", {{"lot", "l-0"}, {"to", "sep"}});  // sep holds it
+    SubmitReport r = testing::SubmitLines(*f.ledger, lines);
+    REQUIRE_FALSE(r.error.ok());
+    CHECK(r.error.code() == Code::kRejected);
+    CHECK_THAT(r.error.message(), Contains("line " + std::to_string(lines.size()) + ":"));
+    CHECK(r.appended == lines.size() - 3);
+    REQUIRE(f.ledger->Verify().ok());
+  }
+}
+
 TEST_CASE("a payload edited after signing is rejected as a bad signature", "[ledger]") {
   Fixture f;
   f.SubmitOk({f.parties.Register("mine", {"producer"}), f.parties.Register("sep", {"processor"})});
@@ -481,6 +582,29 @@ void ExpectVerifyFails(const Result<VerifyReport>& r, const std::string& names) 
 }
 
 std::string Key(uint64_t index) { return format::EntryKey(index); }
+
+TEST_CASE("verify across chunks names the first bad entry, not a later one", "[ledger][pipeline][tamper]") {
+  Fixture f;
+  std::vector<std::string> lines = PartiesAndOre(f.parties);
+  for (size_t i = 0; i < 9000; ++i)
+    lines.push_back(f.parties.Env("mine", "create_lot",
+                                  CreateLotFields("l-" + std::to_string(i), 10, 10)));
+  f.SubmitOk(lines);
+  const std::vector<std::string> leaves = f.Leaves();
+  // A bad signature at 5000 (second chunk) and a broken entry at 8500
+  // (third chunk, decided while the second one's signatures are checked).
+  std::string bad_sig = leaves[5000];
+  size_t at = bad_sig.find("\"sig\":\"");
+  REQUIRE(at != std::string::npos);
+  bad_sig[at + 8] = bad_sig[at + 8] == 'A' ? 'B' : 'A';
+  std::string bad_form = leaves[8500];
+  bad_form[2] = 'P';
+  ExpectVerifyFails(VerifyAfterTamper(f, [&](Store& s) {
+                      REQUIRE(s.RawPut(format::kCfEntries, Key(5000), bad_sig).ok());
+                      REQUIRE(s.RawPut(format::kCfEntries, Key(8500), bad_form).ok());
+                    }),
+                    "entry 5000: signature invalid");
+}
 
 TEST_CASE("verify passes on an untouched ledger", "[ledger][tamper]") {
   Fixture f;
