@@ -93,10 +93,21 @@ void Store::Batch::PutEntry(uint64_t index, const std::string& leaf, const std::
 }
 
 void Store::Batch::PutMutation(const Mutation& m) {
-  for (const auto& p : m.parties) ops_->ops.push_back({format::kCfParties, p.id, EncodeParty(p)});
-  for (const auto& l : m.lots) ops_->ops.push_back({format::kCfLots, l.id, EncodeLot(l)});
-  for (const auto& lot : m.consumed_lots)
-    ops_->ops.push_back({format::kCfConsumers, format::ConsumerKey(lot, m.index), ""});
+  for (const auto& p : m.parties) PutParty(p);
+  for (const auto& l : m.lots) PutLot(l);
+  for (const auto& lot : m.consumed_lots) PutConsumer(lot, m.index);
+}
+
+void Store::Batch::PutParty(const PartyRecord& p) {
+  ops_->ops.push_back({format::kCfParties, p.id, EncodeParty(p)});
+}
+
+void Store::Batch::PutLot(const LotRecord& l) {
+  ops_->ops.push_back({format::kCfLots, l.id, EncodeLot(l)});
+}
+
+void Store::Batch::PutConsumer(const std::string& lot, uint64_t index) {
+  ops_->ops.push_back({format::kCfConsumers, format::ConsumerKey(lot, index), ""});
 }
 
 void Store::Batch::PutNodes(const std::vector<std::pair<NodeId, Hash>>& nodes) {
@@ -298,6 +309,16 @@ Status Store::ForEachLot(const std::function<Status(const LotRecord&)>& fn) cons
       return Status::Corruption("lot record under key " + it->key().ToString() + " names lot " + l.id);
     RL_RETURN_IF_ERROR(fn(l));
   }
+  return FromRocks(it->status(), "scan lots");
+}
+
+Status Store::ForEachLotRecord(
+    const std::function<Status(std::string_view, std::string_view)>& fn) const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->Cf(format::kCfLots)));
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    RL_RETURN_IF_ERROR(fn(it->key().ToStringView(), it->value().ToStringView()));
   return FromRocks(it->status(), "scan lots");
 }
 

@@ -45,7 +45,13 @@ class Store : public StateView, public NodeReader {
     Batch();
     ~Batch();
     void PutEntry(uint64_t index, const std::string& leaf, const std::string& party, int64_t seq);
+    // Every record of `m` and its consumer index entries.
     void PutMutation(const Mutation& m);
+    // The parts of PutMutation, for a caller that writes only the last
+    // version of a record changed several times in one batch.
+    void PutParty(const PartyRecord& p);
+    void PutLot(const LotRecord& l);
+    void PutConsumer(const std::string& lot, uint64_t index);
     void PutNodes(const std::vector<std::pair<NodeId, Hash>>& nodes);
     void PutMeta(const std::string& key, const std::string& value);
     void PutCheckpoint(uint64_t n, const std::string& note);
@@ -76,6 +82,8 @@ class Store : public StateView, public NodeReader {
   Result<std::vector<PartyRecord>> AllParties() const;
   // Calls fn for every lot record, in key order; stops on error.
   Status ForEachLot(const std::function<Status(const LotRecord&)>& fn) const;
+  // The same scan without decoding: fn(key, stored bytes).
+  Status ForEachLotRecord(const std::function<Status(std::string_view, std::string_view)>& fn) const;
   Result<std::vector<std::string>> Checkpoints() const;
 
   // StateView

@@ -720,6 +720,15 @@ TEST_CASE("verify catches an insider who rewrites the store", "[ledger][tamper]"
                       }),
                       "lot \"mag-1\"");
   }
+  SECTION("a lot record in other bytes, even if it decodes the same") {
+    auto lot = f.ledger->GetLot("ox");
+    REQUIRE(lot.ok());
+    std::string bytes = EncodeLot(*lot) + " ";
+    ExpectVerifyFails(VerifyAfterTamper(f, [&](Store& s) {
+                        REQUIRE(s.RawPut(format::kCfLots, "ox", bytes).ok());
+                      }),
+                      "lot \"ox\"");
+  }
   SECTION("a deleted lot record") {
     ExpectVerifyFails(VerifyAfterTamper(f, [&](Store& s) {
                         REQUIRE(s.RawDelete(format::kCfLots, "tail").ok());
