@@ -751,23 +751,18 @@ TEST_CASE("verify catches an insider who rewrites the store", "[ledger][tamper]"
                       }),
                       "entry 12");
   }
+  // Overwrites one stored tree node with a forged hash.
+  auto forge_node = [](NodeId id) {
+    return [id](Store& s) {
+      Hash h = LeafHash("forged");
+      REQUIRE(s.RawPut(format::kCfTree, format::TreeKey(id), std::string(AsBytes(h))).ok());
+    };
+  };
   SECTION("a rewritten tree node") {
-    ExpectVerifyFails(VerifyAfterTamper(f, [&](Store& s) {
-                        Hash h = LeafHash("forged");
-                        REQUIRE(s.RawPut(format::kCfTree, format::TreeKey(NodeId{3, 0}),
-                                         std::string(AsBytes(h)))
-                                    .ok());
-                      }),
-                      "tree node (level 3, index 0)");
+    ExpectVerifyFails(VerifyAfterTamper(f, forge_node(NodeId{3, 0})), "tree node (level 3, index 0)");
   }
   SECTION("a rewritten leaf node (proofs take the leaf hash from it)") {
-    ExpectVerifyFails(VerifyAfterTamper(f, [&](Store& s) {
-                        Hash h = LeafHash("forged");
-                        REQUIRE(s.RawPut(format::kCfTree, format::TreeKey(NodeId{0, 5}),
-                                         std::string(AsBytes(h)))
-                                    .ok());
-                      }),
-                      "tree node (level 0, index 5)");
+    ExpectVerifyFails(VerifyAfterTamper(f, forge_node(NodeId{0, 5})), "tree node (level 0, index 5)");
   }
 }
 
