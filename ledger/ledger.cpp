@@ -1,5 +1,6 @@
 #include "ledger/ledger.h"
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <future>
@@ -163,10 +164,46 @@ Result<Entry> Ledger::GetEntry(uint64_t index) const {
   return DecodeLeaf(leaf);
 }
 
+namespace {
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
 Result<LotRecord> Ledger::GetLot(const std::string& id) const {
   RL_ASSIGN_OR_RETURN(auto lot, store_->FindLot(id));
-  if (!lot) return Status::NotFound("no lot \"" + id + "\"");
-  return std::move(*lot);
+  if (lot) return std::move(*lot);
+  // Only on a miss: a scan of the lot ids (keys only, bounded), for the
+  // user who mistyped one.
+  constexpr size_t kMaxScanned = 1000000;
+  const size_t max_distance = std::max<size_t>(2, id.size() / 4);
+  std::vector<std::pair<size_t, std::string>> near;
+  size_t scanned = 0;
+  (void)store_->ForEachLotRecord([&](std::string_view key, std::string_view) {
+    if (++scanned > kMaxScanned) return Status::NotFound("scan bound");
+    const size_t d = EditDistance(id, key);
+    if (d <= max_distance) near.emplace_back(d, std::string(key));
+    return Status::Ok();
+  });
+  std::sort(near.begin(), near.end());
+  std::string hint;
+  for (size_t i = 0; i < near.size() && i < 3; ++i) hint += (i == 0 ? "" : ", ") + near[i].second;
+  std::string quoted;
+  AppendJsonString(id, &quoted);
+  return Status::NotFound("no lot " + quoted + (hint.empty() ? "" : " (did you mean " + hint + "?)"));
 }
 
 Result<PartyRecord> Ledger::GetParty(const std::string& id) const {

@@ -121,6 +121,8 @@ class Ledger {
   Result<std::vector<PartyRecord>> AllParties() const;
   // Calls fn for every lot, in lot id order; stops at the first non-ok Status.
   Status ForEachLot(const std::function<Status(const LotRecord&)>& fn) const;
+  // NotFound for an unknown lot names up to three existing ids near it
+  // ("no lot "MAG-2" (did you mean MAG-1?)").
   Result<LotRecord> GetLot(const std::string& id) const;
   Result<PartyRecord> GetParty(const std::string& id) const;
   Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const;

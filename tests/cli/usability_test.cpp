@@ -186,3 +186,42 @@ TEST_CASE("cmake --install lays out bin/ and share/, and the installed binary fi
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("an unknown lot id suggests the near ones", "[cli][usability]") {
+  TempLedger t;
+  BuildWeb(t);
+  Run r = t.Cli("show lot MAG2");
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Contains("no lot \"MAG2\" (did you mean MAG?)"));
+  r = t.Cli("show lot NOTHING-LIKE-IT");
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Contains("no lot \"NOTHING-LIKE-IT\"\n"));
+}
+
+TEST_CASE("submit from a slow pipe commits each line as it arrives", "[cli][usability]") {
+  TempLedger t;
+  BuildWeb(t);
+  Run a = t.As("cn", "lot create --lot S1 --material ore --category re_ore --mass-g 5 --value 1 "
+                     "--origin CN --print");
+  REQUIRE(a.code == 0);
+  t.Write("a.json", a.out);
+  // The second line is written only once the first is reported appended:
+  // if submit held the first line back for more input, this would hang
+  // until the (bounded) wait below gives up, and the test fails.
+  const std::string fifo = t.path("in").string(), out = t.path("out").string();
+  REQUIRE(t.Shell("mkfifo " + fifo).code == 0);
+  const std::string script =
+      "( (cat " + t.path("a.json").string() + "; "
+      "for i in $(seq 1 200); do grep -q 'line 1: appended' " + out + " && break; sleep 0.05; done; "
+      "grep -q 'line 1: appended' " + out + " && echo ok >" + t.path("seen").string() + ") >" + fifo +
+      " & " + std::string(RL_BINARY) + " --db " + t.path("db").string() + " submit - <" + fifo +
+      " >" + out + " )";
+  Run r = t.Shell(script);
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(rareledger::cli_testing::Slurp(t.path("seen")) == "ok\n");
+}
+
+}  // namespace
