@@ -110,12 +110,15 @@ struct AttestOptions {
 int CmdAttest(const Globals& g, const Signing& s, const AttestOptions& o);
 
 struct AssessOptions {
-  std::string lot, policy, as_of, format = "text", category;
+  std::string lot, format, category, bundle;  // format "": text, or JSON with --all
+  std::vector<std::string> policies;         // none: every shipped policy
+  std::optional<std::string> as_of;          // given but empty is a usage error
   bool all = false;
 };
 int CmdAssess(const Globals& g, const AssessOptions& o);
 struct TraceOptions {
-  std::string lot, format = "text", policy;
+  std::string lot, format = "text", policy, bundle;
+  std::optional<std::string> as_of;
   bool down = false;
 };
 int CmdTrace(const Globals& g, const TraceOptions& o);

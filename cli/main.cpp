@@ -209,16 +209,20 @@ int Run(int argc, char** argv) {
   c->add_flag("--down", trace.down, "downstream: what contains it")->excludes(up);
   c->add_option("--format", trace.format)->check(CLI::IsMember({"text", "json", "dot"}));
   c->add_option("--policy", trace.policy, "policy file: adds controlled content and highlights");
+  c->add_option("--as-of", trace.as_of, "with --policy: the date of the verdict shown in DOT");
+  c->add_option("--bundle", trace.bundle, "read a verified audit bundle instead of --db");
 
   AssessOptions as;
   c = on(app.add_subcommand("assess", "export-control determination under a policy"),
          [&] { return CmdAssess(g, as); });
   c->add_option("lot", as.lot);
-  c->add_option("--policy", as.policy, "policy JSON file")->required();
+  c->add_option("--policy", as.policies,
+                "policy JSON file, repeatable (default: every shipped policy)");
   c->add_option("--as-of", as.as_of, "YYYY-MM-DD (default: today, UTC)");
   c->add_option("--format", as.format)->check(CLI::IsMember({"text", "json"}));
-  c->add_flag("--all", as.all, "every lot, one JSON line each");
+  c->add_flag("--all", as.all, "every lot (default one JSON line each; --format text: one line)");
   c->add_option("--category", as.category, "with --all: only this category");
+  c->add_option("--bundle", as.bundle, "read a verified audit bundle instead of --db");
 
   std::string policy_dir;
   c = on(app.add_subcommand("demo", "build a sample supply chain and assess it"),
