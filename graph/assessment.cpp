@@ -120,6 +120,23 @@ void EvaluateTechnology(const Rule& rule, const Assessment& a,
   o->reason = o->applies ? found : "does not apply: " + SubjectWhy(rule, a) + "; " + found;
 }
 
+// Which of the three conditions of a controlled origin item `lot` fails.
+std::string NotOriginItemWhy(const ledger::LotRecord& lot, const Policy& policy) {
+  std::vector<std::string> why;
+  if (!policy.controlled_categories.count(lot.category))
+    why.push_back("category " + lot.category + " is not controlled");
+  bool element = !lot.elements || lot.elements->empty();
+  for (const auto& [symbol, grams] : lot.elements.value_or(ledger::Elements{}))
+    element = element || (grams > 0 && policy.controlled_elements.count(symbol) > 0);
+  if (!element) why.push_back("it declares no controlled element");
+  if (lot.made_in != policy.controlling_country)
+    why.push_back("it was made in " + lot.made_in + ", not " + policy.controlling_country);
+  std::string out;
+  for (size_t i = 0; i < why.size(); ++i)
+    out += (i == 0 ? "" : (i + 1 == why.size() ? " and " : ", ")) + why[i];
+  return out;
+}
+
 void EvaluateOriginItem(const Assessment& a, RuleOutcome* o) {
   o->applies = o->triggered = a.controlled_origin_item;
   o->reason = a.controlled_origin_item
@@ -129,9 +146,8 @@ void EvaluateOriginItem(const Assessment& a, RuleOutcome* o) {
   o->applies_why = a.controlled_origin_item
                        ? "applies (" + a.lot + " is a controlled origin item: " + a.category +
                              " made in " + a.made_in + ")"
-                       : "not applicable (" + a.lot + " is not a controlled origin item: it needs "
-                         "a controlled category, a controlled element and manufacture in the "
-                         "controlling country)";
+                       : "not applicable (" + a.lot + " is not a controlled origin item: " +
+                             a.not_origin_item_why + ")";
   o->triggered_why = o->applies_why;
 }
 
@@ -140,7 +156,8 @@ void EvaluateOriginItem(const Assessment& a, RuleOutcome* o) {
 void SetShortWhy(const Assessment& a, RuleOutcome* o) {
   if (!o->applies) {
     o->short_why = o->kind == RuleKind::kOriginItem
-                       ? "not applicable (" + a.lot + " is not a controlled origin item)"
+                       ? "not applicable (" + a.lot + " is not a controlled origin item: " +
+                             a.not_origin_item_why + ")"
                        : o->applies_why;
   } else if (!o->triggered) {
     o->short_why = "not triggered: " + o->triggered_why;
@@ -244,6 +261,7 @@ Result<Assessment> Assess(const ProvenanceSource& source, const Policy& policy,
   a.caveats = policy.caveats;
   a.as_of = as_of;
   a.controlled_origin_item = mine.controlled_origin_item;
+  if (!a.controlled_origin_item) a.not_origin_item_why = NotOriginItemWhy(rec, policy);
   a.foreign_made = rec.made_in != policy.controlling_country;
   a.mass_basis_g = MassBasis(rec);
   a.remaining_g = rec.remaining_g;

@@ -83,6 +83,7 @@ struct Assessment {
   std::string policy_sha256;  // of the policy file's bytes
   std::string as_of;
   bool controlled_origin_item = false;
+  std::string not_origin_item_why;  // when not: which condition fails
   bool foreign_made = false;
   int64_t mass_basis_g = 0;  // remaining, or mass at last declaration
   int64_t remaining_g = 0;

@@ -70,7 +70,8 @@ TEST_CASE("explain: a no-licence summary gives every rule's reason", "[explain]"
   CHECK(Has(s, "value-ratio: not triggered: the ratio 0.1000 % (exactly 100/100001) does not "
                "meet the threshold 0.1000 % (1/1000, >=)"));
   CHECK(Has(s, "technology: not triggered: no transform"));
-  CHECK(Has(s, "origin-item: not applicable (MAG is not a controlled origin item)"));
+  CHECK(Has(s, "origin-item: not applicable (MAG is not a controlled origin item: category "
+               "re_magnet is not controlled and it was made in JP, not CN)"));
   // A product with a ratio above the threshold: not a subject, said so.
   const Assessment prod = Judge(ChainWeb(100000), TestPolicy(), "PROD");
   CHECK(prod.ratio.Fraction() == "1/40");
