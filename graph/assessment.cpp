@@ -166,6 +166,9 @@ void SetShortWhy(const Assessment& a, RuleOutcome* o) {
   } else if (o->kind == RuleKind::kOriginItem) {
     o->short_why = a.lot + " is a controlled origin item (" + a.category + " made in " +
                    a.made_in + ")";
+  } else if (o->kind == RuleKind::kValueRatio && a.ratio.infinite()) {
+    o->short_why = "the lot has zero value but carries controlled content (ratio 1/0), above "
+                   "any threshold";
   } else if (o->kind == RuleKind::kValueRatio) {
     o->short_why = "controlled content is " + RatioText(a.ratio) + " of the lot's value, " +
                    (o->comparator == ">" ? "above" : "at or above") + " the threshold " +

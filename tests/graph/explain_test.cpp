@@ -83,6 +83,16 @@ TEST_CASE("explain: a no-licence summary gives every rule's reason", "[explain]"
                   "    the ratio 2.5000 % (exactly 1/40) would meet the threshold"));
 }
 
+TEST_CASE("explain: a zero-value lot with content reads as above any threshold", "[explain]") {
+  Web w = ChainWeb(0);  // the magnet declares value 0: ratio 1/0
+  const Assessment a = Judge(w, TestPolicy(), "MAG");
+  CHECK(a.ratio.infinite());
+  CHECK(AssessmentSummary(a) ==
+        "TEST-CN: LICENCE REQUIRED — the lot has zero value but carries controlled content "
+        "(ratio 1/0), above any threshold");
+  CHECK(Has(AssessmentText(a), "ratio:              infinite (1/0: zero value, some content)"));
+}
+
 TEST_CASE("explain: suspension and review date are said once, in words", "[explain]") {
   Web w = ChainWeb(100000);
   Policy p61 = testing::ShippedPolicy("cn-mofcom-2025-61.json");
