@@ -97,9 +97,10 @@ namespace {
 
 // Verifies the bundle at `dir`, calling `on_leaf` with each leaf's bytes in
 // log order and `at_end` with the finished replay (both may be null).
-Result<VerifyReport> ReplayBundle(const std::string& dir,
-                                  const std::function<Status(const std::string&)>& on_leaf,
-                                  const std::function<void(const Replayer&, const std::string&)>& at_end) {
+Result<VerifyReport> ReplayBundle(
+    const std::string& dir, const VerifyOptions& options,
+    const std::function<Status(const std::string&)>& on_leaf,
+    const std::function<void(const Replayer&, const std::string&)>& at_end) {
   fs::path root(dir);
   RL_ASSIGN_OR_RETURN(std::string op_pem, ReadFile(root / "operator.pub"));
   RL_ASSIGN_OR_RETURN(PublicKey op, PublicKey::FromPem(op_pem));
@@ -116,7 +117,7 @@ Result<VerifyReport> ReplayBundle(const std::string& dir,
   }
   if (notes.empty() || notes.back() != latest) notes.push_back(latest);
 
-  Replayer replay(latest_cp.origin, op.raw());
+  Replayer replay(latest_cp.origin, op.raw(), {options.chunk_entries, options.threads});
   RL_RETURN_IF_ERROR(replay.AddCheckpoints(notes));
   std::ifstream in(root / "entries.jsonl", std::ios::binary);
   if (!in) return Status::NotFound("cannot read " + (root / "entries.jsonl").string());
@@ -149,8 +150,8 @@ Result<VerifyReport> ReplayBundle(const std::string& dir,
 
 }  // namespace
 
-Result<VerifyReport> VerifyBundle(const std::string& dir) {
-  return ReplayBundle(dir, nullptr, nullptr);
+Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& options) {
+  return ReplayBundle(dir, options, nullptr, nullptr);
 }
 
 Result<LoadedBundle> LoadBundle(const std::string& dir) {
@@ -164,7 +165,7 @@ Result<LoadedBundle> LoadBundle(const std::string& dir) {
     b.state = replay.state();
     b.checkpoint_note = note;
   };
-  RL_ASSIGN_OR_RETURN(b.report, ReplayBundle(dir, keep, finish));
+  RL_ASSIGN_OR_RETURN(b.report, ReplayBundle(dir, {}, keep, finish));
   RL_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(b.checkpoint_note));
   b.ledger_id = cp.origin;
   b.checkpoint_size = cp.size;

@@ -90,7 +90,7 @@ TEST_CASE("dot: a ten-tier chain parses and renders, one rank per tier", "[dot]"
   CHECK(fonts.size() == 1);
 }
 
-TEST_CASE("dot: red only where a non-zero share flows; a controlled split is marked", "[dot]") {
+TEST_CASE("dot: red only where a non-zero share flows, a controlled split is marked", "[dot]") {
   Web w = TenTiers();
   Policy p = testing::TestPolicy();
   auto t = TraceLot(w.source(), "T1", Direction::kDown, &p);
