@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/binding.h"
@@ -62,8 +61,12 @@ Result<std::unique_ptr<OpenedLog>> OpenBundle(const std::string& dir) {
   if (!b.ok()) return b.status().WithContext("bundle " + dir);
   log->bundle = std::make_unique<ledger::LoadedBundle>(std::move(b).value());
   const ledger::LoadedBundle& lb = *log->bundle;
-  log->binding = {lb.ledger_id, lb.currency, lb.report.entries, ledger::HexEncode(lb.report.root),
-                  graph::LogCheckpoint{lb.checkpoint_size, lb.checkpoint_note}, kToolName};
+  log->binding = {lb.ledger_id,
+                  lb.currency,
+                  lb.report.entries,
+                  ledger::HexEncode(lb.report.root),
+                  graph::LogCheckpoint{lb.checkpoint_size, lb.checkpoint_note},
+                  kToolName};
   log->source = std::make_unique<graph::MemorySource>(lb.state, lb.entries);
   return log;
 }
@@ -128,7 +131,7 @@ int AssessEveryLot(const OpenedLog& log, const std::vector<graph::Policy>& polic
 Result<graph::Binding> LedgerBinding(const ledger::Ledger& l) {
   const ledger::LedgerInfo info = l.Info();
   graph::Binding b{info.ledger_id, info.currency, info.size, ledger::HexEncode(info.root),
-                   std::nullopt, kToolName};
+                   std::nullopt,   kToolName};
   RL_ASSIGN_OR_RETURN(std::vector<std::string> notes, l.Checkpoints());
   if (!notes.empty()) {
     RL_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(notes.back()));

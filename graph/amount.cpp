@@ -48,9 +48,9 @@ std::string GroupThousands(const std::string& decimal) {
 }
 
 int MinorDigits(const std::string& currency) {
-  static const std::set<std::string> kZero = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF",
-                                              "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
-                                              "XOF", "XPF"};
+  static const std::set<std::string> kZero = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
+                                              "KMF", "KRW", "PYG", "RWF", "UGX", "VND",
+                                              "VUV", "XAF", "XOF", "XPF"};
   static const std::set<std::string> kThree = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"};
   if (kZero.count(currency)) return 0;
   if (kThree.count(currency)) return 3;

@@ -57,10 +57,10 @@ struct LogCheckpoint {
 // by the caller that opened the log (a database, or a verified bundle):
 // graph never opens one. The policy's part (id, sha256) comes from Policy.
 struct Binding {
-  std::string ledger;    // ledger id
-  std::string currency;  // ISO 4217 of every value; empty when not known
-  uint64_t size = 0;     // entries of the log read
-  std::string root;      // Merkle root at `size`, hex
+  std::string ledger;                       // ledger id
+  std::string currency;                     // ISO 4217 of every value; empty when not known
+  uint64_t size = 0;                        // entries of the log read
+  std::string root;                         // Merkle root at `size`, hex
   std::optional<LogCheckpoint> checkpoint;  // its size may be below `size`
   std::string tool;                         // "rareledger X.Y.Z"
 };

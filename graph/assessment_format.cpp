@@ -15,8 +15,9 @@ void AddBinding(const Binding& b, json* j) {
   (*j)["currency"] = b.currency.empty() ? json(nullptr) : json(b.currency);
   (*j)["size"] = b.size;
   (*j)["root"] = b.root;
-  (*j)["checkpoint"] =
-      b.checkpoint ? json{{"size", b.checkpoint->size}, {"note", b.checkpoint->note}} : json(nullptr);
+  (*j)["checkpoint"] = b.checkpoint
+                           ? json{{"size", b.checkpoint->size}, {"note", b.checkpoint->note}}
+                           : json(nullptr);
   (*j)["tool"] = b.tool;
 }
 
@@ -58,8 +59,8 @@ std::string Amount(const Assessment& a, const Rational& minor) {
 
 std::string KindText(const RuleOutcome& r) {
   if (r.kind == RuleKind::kValueRatio)
-    return "value ratio " + r.comparator + " " + FormatPercent(*ParseRational(r.threshold)) +
-           " (" + r.threshold + ")";
+    return "value ratio " + r.comparator + " " + FormatPercent(*ParseRational(r.threshold)) + " (" +
+           r.threshold + ")";
   return r.kind == RuleKind::kTechnology ? "technology" : "origin item";
 }
 
@@ -125,16 +126,15 @@ void TextBinding(const Assessment& a, std::ostringstream& out) {
   if (a.binding) {
     const Binding& b = *a.binding;
     out << "  ledger " << b.ledger << ": " << b.size << " entries, root " << b.root << "\n"
-        << "  values in " << (b.currency.empty() ? "minor units (currency not recorded)" : b.currency)
-        << "\n";
+        << "  values in "
+        << (b.currency.empty() ? "minor units (currency not recorded)" : b.currency) << "\n";
     if (!b.checkpoint) {
       out << "  no signed checkpoint: nothing here is covered by the operator's signature\n";
     } else {
       out << "  latest signed checkpoint: size " << b.checkpoint->size
-          << (b.checkpoint->size == b.size
-                  ? " (covers the whole log)"
-                  : " (" + std::to_string(b.size - b.checkpoint->size) +
-                        " later entries are not covered yet)")
+          << (b.checkpoint->size == b.size ? " (covers the whole log)"
+                                           : " (" + std::to_string(b.size - b.checkpoint->size) +
+                                                 " later entries are not covered yet)")
           << "\n";
       std::istringstream note(b.checkpoint->note);
       for (std::string line; std::getline(note, line);) out << "    | " << line << "\n";

@@ -71,8 +71,8 @@ ledger::Result<Trace> TraceLot(const ProvenanceSource& source, const std::string
 struct Assessment;
 
 struct DotOptions {
-  std::string currency;                  // of the amounts; "" = minor units
-  const Assessment* verdict = nullptr;   // the traced lot's, shown when set
+  std::string currency;                 // of the amounts; "" = minor units
+  const Assessment* verdict = nullptr;  // the traced lot's, shown when set
 };
 
 // `currency` names the amounts ("" prints minor units).

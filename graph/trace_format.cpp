@@ -77,9 +77,9 @@ std::vector<std::string> Wrap(const std::string& text, size_t width) {
 }
 
 std::vector<std::string> Title(const Trace& t, const DotOptions& o) {
-  std::vector<std::string> lines = {"Provenance " + std::string(t.direction == Direction::kUp ? "upstream" : "downstream") +
-                                    " of " + t.root +
-                                    (t.policy.empty() ? "" : ", controlled content under " + t.policy)};
+  std::vector<std::string> lines = {
+      "Provenance " + std::string(t.direction == Direction::kUp ? "upstream" : "downstream") +
+      " of " + t.root + (t.policy.empty() ? "" : ", controlled content under " + t.policy)};
   if (o.verdict) {
     for (auto& l : Wrap(AssessmentSummary(*o.verdict) + " (as of " + o.verdict->as_of + ")", 110))
       lines.push_back(l);
@@ -92,7 +92,8 @@ std::vector<std::string> Title(const Trace& t, const DotOptions& o) {
 // deepest parent. Lots are in log order, parents before children.
 std::map<int, std::vector<std::string>> Tiers(const Trace& t) {
   std::map<std::string, std::vector<std::string>> parents;
-  for (const TracedDerivation& d : t.derivations) parents[d.derivation.to].push_back(d.derivation.from);
+  for (const TracedDerivation& d : t.derivations)
+    parents[d.derivation.to].push_back(d.derivation.from);
   std::map<std::string, int> tier;
   std::map<int, std::vector<std::string>> out;
   for (const TracedLot& l : t.lots) {
@@ -114,13 +115,16 @@ std::string LotNode(const TracedLot& l, const Trace& t, const DotOptions& o) {
   if (l.controlled_origin_item) lines.push_back("CONTROLLED ORIGIN ITEM");
   const bool root = l.id == t.root;
   if (root && o.verdict)
-    lines.push_back(std::string(o.verdict->license_required ? "LICENCE REQUIRED" : "no licence required") +
-                    " (" + o.verdict->policy + ", " + o.verdict->as_of + ")");
+    lines.push_back(
+        std::string(o.verdict->license_required ? "LICENCE REQUIRED" : "no licence required") +
+        " (" + o.verdict->policy + ", " + o.verdict->as_of + ")");
   std::string attrs = "[label=" + QuoteLines(lines);
-  if (l.controlled_origin_item) attrs += std::string(", style=\"rounded,filled\", fillcolor=\"") + kCoiFill + "\"";
+  if (l.controlled_origin_item)
+    attrs += std::string(", style=\"rounded,filled\", fillcolor=\"") + kCoiFill + "\"";
   if (root) {
     attrs += ", penwidth=3";
-    if (o.verdict) attrs += o.verdict->license_required ? ", color=\"#c0392b\"" : ", color=\"#1e8449\"";
+    if (o.verdict)
+      attrs += o.verdict->license_required ? ", color=\"#c0392b\"" : ", color=\"#1e8449\"";
   }
   return attrs + "]";
 }
@@ -145,7 +149,8 @@ std::string Legend(const Trace& t) {
   std::ostringstream out;
   out << "  subgraph cluster_legend {\n    label=\"Legend\"; fontsize=11; color=\"#bdc3c7\";\n"
       << "    legend [shape=plain, fontsize=10, label=<<TABLE BORDER=\"0\" CELLSPACING=\"4\">"
-      << "<TR><TD BORDER=\"1\" BGCOLOR=\"" << kCoiFill << "\">  lot  </TD><TD ALIGN=\"LEFT\">controlled origin item"
+      << "<TR><TD BORDER=\"1\" BGCOLOR=\"" << kCoiFill
+      << "\">  lot  </TD><TD ALIGN=\"LEFT\">controlled origin item"
       << (t.policy.empty() ? "" : " under " + t.policy) << "</TD></TR>"
       << "<TR><TD BORDER=\"3\">  lot  </TD><TD ALIGN=\"LEFT\">the traced lot (" << t.root
       << "); green or red border: its verdict</TD></TR>"
@@ -169,7 +174,8 @@ std::string TraceText(const Trace& t, const std::string& currency) {
       << (t.direction == Direction::kUp ? " from " : " from ") << "lot " << t.root << ": "
       << t.lots.size() << " lot(s), " << t.derivations.size() << " derivation(s)"
       << (t.policy.empty() ? "" : "; content under " + t.policy) << "\n\nLots (log order):\n";
-  for (const TracedLot& l : t.lots) out << (l.id == t.root ? "  * " : "    ") << LotLine(l, currency) << "\n";
+  for (const TracedLot& l : t.lots)
+    out << (l.id == t.root ? "  * " : "    ") << LotLine(l, currency) << "\n";
   out << "\nDerivations:\n";
   for (const TracedDerivation& d : t.derivations) {
     out << "    " << d.derivation.from << " -> " << d.derivation.to << "  (" << DerivationLabel(d)
@@ -233,11 +239,13 @@ std::string TraceDot(const Trace& t, const DotOptions& options) {
       << "  node [shape=box, style=\"rounded\", fontname=" << kFont << ", fontsize=11];\n"
       << "  edge [fontname=" << kFont << ", fontsize=9, color=\"#7f8c8d\"];\n"
       << "  label=" << QuoteLines(Title(t, options)) << ";\n";
-  for (const TracedLot& l : t.lots) out << "  " << Quote(l.id) << " " << LotNode(l, t, options) << ";\n";
+  for (const TracedLot& l : t.lots)
+    out << "  " << Quote(l.id) << " " << LotNode(l, t, options) << ";\n";
   for (const TracedDerivation& d : t.derivations) {
     out << "  " << Quote(d.derivation.from) << " -> " << Quote(d.derivation.to)
         << " [label=" << QuoteLines(EdgeLines(d));
-    if (d.carries_content) out << ", color=\"" << kRed << "\", fontcolor=\"" << kRed << "\", penwidth=2";
+    if (d.carries_content)
+      out << ", color=\"" << kRed << "\", fontcolor=\"" << kRed << "\", penwidth=2";
     if (d.controlled_split)
       out << ", color=\"" << kRed << "\", fontcolor=\"" << kRed << "\", style=dashed, penwidth=2";
     out << "];\n";

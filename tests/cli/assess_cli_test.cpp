@@ -1,15 +1,14 @@
 // `assess` and `trace` end to end on the demo ledger: several --policy, the
 // binding, --bundle (verified, then read with no database), usage errors.
-#include <catch2/catch.hpp>
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "ledger/crypto.h"
 
@@ -75,11 +74,10 @@ class Demo {
 
 TEST_CASE("assess: the same JSON from --db and from --bundle of its export", "[cli][assess]") {
   Demo d;
-  for (const std::string& args :
-       {"assess MAG-1-DE --as-of 2026-12-01 --format json" + k61,
-        "assess CAR-2026-40 --as-of 2026-06-01 --format json" + k18 + k61,
-        "assess --all --category re_magnet --as-of 2026-12-01" + k61,
-        std::string("trace CAR-2026-40 --format json")}) {
+  for (const std::string& args : {"assess MAG-1-DE --as-of 2026-12-01 --format json" + k61,
+                                  "assess CAR-2026-40 --as-of 2026-06-01 --format json" + k18 + k61,
+                                  "assess --all --category re_magnet --as-of 2026-12-01" + k61,
+                                  std::string("trace CAR-2026-40 --format json")}) {
     Run db = d.Db(args), b = d.Bundle(args);
     INFO(args << "\n" << db.err << b.err);
     REQUIRE(db.code == 0);
@@ -108,8 +106,7 @@ TEST_CASE("assess: the binding names the log, its checkpoint, the policy file an
                                   Slurp(kPolicies + "/cn-mofcom-2025-61.json"))));
 }
 
-TEST_CASE("assess: several --policy, in order: summary lines, then a JSON array",
-          "[cli][assess]") {
+TEST_CASE("assess: several --policy, in order: summary lines, then a JSON array", "[cli][assess]") {
   Demo d;
   Run text = d.Db("assess MAG-1-DE --as-of 2026-12-01" + k18 + k61);
   REQUIRE(text.code == 0);
@@ -117,7 +114,8 @@ TEST_CASE("assess: several --policy, in order: summary lines, then a JSON array"
   std::string l1, l2;
   std::getline(lines, l1);
   std::getline(lines, l2);
-  CHECK(l1.rfind("CN-MOFCOM-2025-18: no licence required — 18-origin-item: not applicable", 0) == 0);
+  CHECK(l1.rfind("CN-MOFCOM-2025-18: no licence required — 18-origin-item: not applicable", 0) ==
+        0);
   CHECK(l2 ==
         "CN-MOFCOM-2025-61: LICENCE REQUIRED — controlled content is 9.3333 % (exactly 7/75) of "
         "the lot's value, at or above the threshold 0.1000 %");
@@ -138,8 +136,7 @@ TEST_CASE("assess: several --policy, in order: summary lines, then a JSON array"
   CHECK(every[0]["policy"] == "CN-MOFCOM-2025-18");
 }
 
-TEST_CASE("assess: --all prints text with --format text, JSON lines by default",
-          "[cli][assess]") {
+TEST_CASE("assess: --all prints text with --format text, JSON lines by default", "[cli][assess]") {
   Demo d;
   Run text = d.Db("assess --all --category component --as-of 2026-12-01 --format text" + k61);
   REQUIRE(text.code == 0);
@@ -149,7 +146,8 @@ TEST_CASE("assess: --all prints text with --format text, JSON lines by default",
   REQUIRE(js.code == 0);
   std::istringstream lines(js.out);
   int n = 0;
-  for (std::string line; std::getline(lines, line); ++n) CHECK(json::parse(line)["policy"] == "CN-MOFCOM-2025-61");
+  for (std::string line; std::getline(lines, line); ++n)
+    CHECK(json::parse(line)["policy"] == "CN-MOFCOM-2025-61");
   CHECK(n == 2);
 }
 
@@ -180,8 +178,8 @@ TEST_CASE("assess --bundle verifies the bundle first: a tampered one answers not
   REQUIRE(at != std::string::npos);
   text.replace(at, 15, "\"value\":8400001");
   std::ofstream(entries, std::ios::binary | std::ios::trunc) << text;
-  for (const std::string& cmd : {"assess MAG-1-DE --as-of 2026-12-01" + k61,
-                                 std::string("trace MAG-1-DE")}) {
+  for (const std::string& cmd :
+       {"assess MAG-1-DE --as-of 2026-12-01" + k61, std::string("trace MAG-1-DE")}) {
     Run r = d.Bundle(cmd);
     INFO(cmd);
     CHECK(r.code == 1);

@@ -43,9 +43,9 @@ TEST_CASE("amount: money in the currency's minor unit", "[amount]") {
 
 TEST_CASE("amount: percentages and grams", "[amount]") {
   CHECK(FormatPercent(R(1, 1000)) == "0.1000 %");
-  CHECK(FormatPercent(R(3, 1100)) == "0.2727 %");     // 0.272727..: down
+  CHECK(FormatPercent(R(3, 1100)) == "0.2727 %");  // 0.272727..: down
   CHECK(FormatPercent(R(7, 75)) == "9.3333 %");
-  CHECK(FormatPercent(R(2, 3)) == "66.6667 %");       // truncation would say 66.6666
+  CHECK(FormatPercent(R(2, 3)) == "66.6667 %");  // truncation would say 66.6666
   CHECK(FormatPercent(R(1, 1), 2) == "100.00 %");
   CHECK(FormatPercent(R(100, 1)) == "10,000.0000 %");
   CHECK(FormatGrams(2000000) == "2,000,000 g");

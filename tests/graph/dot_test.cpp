@@ -31,8 +31,8 @@ Web TenTiers() {
   w.Transform("jp", "metal_smelting", "JP", std::nullopt, {{"T1", 500}},
               {Out{"T2", "re_metal", 400, 200000}, Out{"Z2", "other", 50, 0}},
               std::map<std::string, ledger::Fraction>{{"T2", {1, 1}}, {"Z2", {0, 1}}});
-  const char* cats[] = {"re_alloy", "re_magnet", "component", "component", "component",
-                        "component", "product"};
+  const char* cats[] = {"re_alloy",  "re_magnet", "component", "component",
+                        "component", "component", "product"};
   for (int i = 3; i <= 9; ++i) {
     const std::string from = "T" + std::to_string(i - 1), to = "T" + std::to_string(i);
     w.Transform("jp", "component_manufacturing", "JP", std::nullopt, {{from, 100}},
@@ -77,15 +77,16 @@ TEST_CASE("dot: a ten-tier chain parses and renders, one rank per tier", "[dot]"
   Render(dot, "png");
   CHECK(dot.find("rankdir=TB") != std::string::npos);
   for (int i = 0; i <= 9; ++i)
-    CHECK(dot.find("{ rank=same; \"T" + std::to_string(i) + "\"; }  // tier " + std::to_string(i)) !=
-          std::string::npos);
+    CHECK(dot.find("{ rank=same; \"T" + std::to_string(i) + "\"; }  // tier " +
+                   std::to_string(i)) != std::string::npos);
   CHECK(dot.find("cluster_legend") != std::string::npos);
   CHECK(dot.find("TEST-CN: no licence required") != std::string::npos);  // the verdict
-  CHECK(dot.find("value EUR 90,000.00") != std::string::npos);  // T9: 100 g at 90000
+  CHECK(dot.find("value EUR 90,000.00") != std::string::npos);           // T9: 100 g at 90000
   // One font everywhere.
   std::regex font("fontname=([^,\\]]+)");
   std::set<std::string> fonts;
-  for (auto it = std::sregex_iterator(dot.begin(), dot.end(), font); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(dot.begin(), dot.end(), font); it != std::sregex_iterator();
+       ++it)
     fonts.insert((*it)[1]);
   CHECK(fonts.size() == 1);
 }
@@ -106,7 +107,8 @@ TEST_CASE("dot: red only where a non-zero share flows, a controlled split is mar
   CHECK(!to_scrap->carries_content);  // allocated 0/1: nothing flows
   CHECK(to_metal->carries_content);
   const std::string dot = TraceDot(*t);
-  CHECK(dot.find("\"T1\" -> \"Z2\" [label=\"entry 6: metal_smelting in JP\\n500 g in, share 0/1\"];") !=
+  CHECK(dot.find(
+            "\"T1\" -> \"Z2\" [label=\"entry 6: metal_smelting in JP\\n500 g in, share 0/1\"];") !=
         std::string::npos);
   auto up = TraceLot(w.source(), "T1", Direction::kUp, &p);
   REQUIRE(up.ok());

@@ -49,8 +49,12 @@ Assessment Judge(const Web& w, const Policy& p, const std::string& lot,
 }
 
 Binding EurBinding() {
-  return {"test-ledger", "EUR", 9, std::string(64, 'a'),
-          LogCheckpoint{7, "test-ledger\n7\nAAAA\n\n— test-ledger BBBB\n"}, "rareledger 9.8.7"};
+  return {"test-ledger",
+          "EUR",
+          9,
+          std::string(64, 'a'),
+          LogCheckpoint{7, "test-ledger\n7\nAAAA\n\n— test-ledger BBBB\n"},
+          "rareledger 9.8.7"};
 }
 
 TEST_CASE("explain: a licence summary names the one rule's reason", "[explain]") {
@@ -67,20 +71,24 @@ TEST_CASE("explain: a no-licence summary gives every rule's reason", "[explain]"
   Web w = ChainWeb(100001);  // 100/100001: below 1/1000
   const std::string s = AssessmentSummary(Judge(w, TestPolicy(), "MAG"));
   CHECK(s.rfind("TEST-CN: no licence required — ", 0) == 0);
-  CHECK(Has(s, "value-ratio: not triggered: the ratio 0.1000 % (exactly 100/100001) does not "
-               "meet the threshold 0.1000 % (1/1000, >=)"));
+  CHECK(Has(s,
+            "value-ratio: not triggered: the ratio 0.1000 % (exactly 100/100001) does not "
+            "meet the threshold 0.1000 % (1/1000, >=)"));
   CHECK(Has(s, "technology: not triggered: no transform"));
-  CHECK(Has(s, "origin-item: not applicable (MAG is not a controlled origin item: category "
-               "re_magnet is not controlled and it was made in JP, not CN)"));
+  CHECK(Has(s,
+            "origin-item: not applicable (MAG is not a controlled origin item: category "
+            "re_magnet is not controlled and it was made in JP, not CN)"));
   // A product with a ratio above the threshold: not a subject, said so.
   const Assessment prod = Judge(ChainWeb(100000), TestPolicy(), "PROD");
   CHECK(prod.ratio.Fraction() == "1/40");
   const std::string p = AssessmentSummary(prod);
-  CHECK(Has(p, "value-ratio, technology: not applicable (category product is not a subject "
-               "category)"));
+  CHECK(Has(p,
+            "value-ratio, technology: not applicable (category product is not a subject "
+            "category)"));
   const std::string text = AssessmentText(prod);
-  CHECK(Has(text, "not applicable (category product is not a subject category)\n"
-                  "    the ratio 2.5000 % (exactly 1/40) would meet the threshold"));
+  CHECK(Has(text,
+            "not applicable (category product is not a subject category)\n"
+            "    the ratio 2.5000 % (exactly 1/40) would meet the threshold"));
 }
 
 TEST_CASE("explain: a zero-value lot with content reads as above any threshold", "[explain]") {
@@ -183,12 +191,15 @@ TEST_CASE("explain: caveats are parsed, checked and shown", "[explain]") {
   Web w = ChainWeb(100000);
   Assessment a = Judge(w, *p, "DYOX");
   CHECK(AssessmentJson(a)["caveats"] == json::array({"the end date is UNCONFIRMED"}));
-  CHECK(Has(AssessmentText(a), "Caveats (points of this policy its authors could not confirm):\n"
-                               "  - the end date is UNCONFIRMED\n"));
+  CHECK(Has(AssessmentText(a),
+            "Caveats (points of this policy its authors could not confirm):\n"
+            "  - the end date is UNCONFIRMED\n"));
 }
 
-TEST_CASE("explain: shipped policies mark UNCONFIRMED points as caveats and cite no local "
-          "paths", "[explain][policy]") {
+TEST_CASE(
+    "explain: shipped policies mark UNCONFIRMED points as caveats and cite no local "
+    "paths",
+    "[explain][policy]") {
   namespace fs = std::filesystem;
   int files = 0;
   for (const auto& e : fs::directory_iterator(RL_POLICIES_DIR)) {
