@@ -139,6 +139,10 @@ void SetShortWhy(const Assessment& a, RuleOutcome* o) {
                        ? "not applicable (" + a.lot +
                              " is not a controlled origin item: " + a.not_origin_item_why + ")"
                        : o->applies_why;
+    // A ratio that would trigger is worth knowing even where the rule does
+    // not apply: the lot is close to a line someone may redraw.
+    if (o->kind == RuleKind::kValueRatio && o->triggered)
+      o->short_why += ", though " + o->triggered_why;
   } else if (!o->triggered) {
     o->short_why = "not triggered: " + o->triggered_why;
   } else if (!o->in_force) {

@@ -83,12 +83,24 @@ TEST_CASE("explain: a no-licence summary gives every rule's reason", "[explain]"
   CHECK(prod.ratio.Fraction() == "1/40");
   const std::string p = AssessmentSummary(prod);
   CHECK(Has(p,
-            "value-ratio, technology: not applicable (category product is not a subject "
-            "category)"));
+            "value-ratio: not applicable (category product is not a subject category), though "
+            "the ratio 2.5000 % (exactly 1/40) would meet the threshold 0.1000 % (1/1000, >=); "
+            "technology: not applicable (category product is not a subject category); "));
   const std::string text = AssessmentText(prod);
   CHECK(Has(text,
             "not applicable (category product is not a subject category)\n"
             "    the ratio 2.5000 % (exactly 1/40) would meet the threshold"));
+}
+
+TEST_CASE("explain: rules with the same reason share one clause", "[explain]") {
+  Web w = ChainWeb(100000);
+  w.Transform("jp", "assembly", "JP", std::nullopt, {{"PROD", 100}},
+              {Out{"CAR", "product", 100, 100000000}});  // content 25: far below
+  CHECK(AssessmentSummary(Judge(w, TestPolicy(), "CAR")) ==
+        "TEST-CN: no licence required — value-ratio, technology: not applicable (category "
+        "product is not a subject category); origin-item: not applicable (CAR is not a "
+        "controlled origin item: category product is not controlled and it was made in JP, not "
+        "CN)");
 }
 
 TEST_CASE("explain: a zero-value lot with content reads as above any threshold", "[explain]") {
