@@ -9,7 +9,6 @@
 
 #include "cli/binding.h"
 #include "cli/cli.h"
-#include "cli/version.h"
 #include "graph/assessment.h"
 #include "graph/ledger_source.h"
 #include "graph/policy.h"
@@ -17,10 +16,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/crypto.h"
 #include "ledger/ledger.h"
-
-#ifndef RL_POLICY_DIR
-#define RL_POLICY_DIR "policies"
-#endif
+#include "ledger/version.h"
 
 namespace rareledger::cli {
 namespace {
@@ -37,20 +33,20 @@ std::string Today() {
   return buf;
 }
 
-// The log a query reads, and what it is bound to. Exactly one of `ledger`
-// and `bundle` is set; `source` reads from it.
+// The log a query reads, and what it is bound to: the context's ledger
+// (opened by the command table) or a verified bundle held here. `source`
+// reads from it.
 struct OpenedLog {
-  std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<ledger::LoadedBundle> bundle;
   std::unique_ptr<graph::ProvenanceSource> source;
   graph::Binding binding;
 };
 
-Result<std::unique_ptr<OpenedLog>> OpenDb(const std::string& db) {
+Result<std::unique_ptr<OpenedLog>> OpenDb(Context& c) {
+  RL_RETURN_IF_ERROR(c.Open(Access::kRead));
   auto log = std::make_unique<OpenedLog>();
-  RL_ASSIGN_OR_RETURN(log->ledger, ledger::Ledger::Open(db, false));
-  RL_ASSIGN_OR_RETURN(log->binding, LedgerBinding(*log->ledger));
-  log->source = std::make_unique<graph::LedgerSource>(*log->ledger);
+  RL_ASSIGN_OR_RETURN(log->binding, LedgerBinding(c.ledger()));
+  log->source = std::make_unique<graph::LedgerSource>(c.ledger());
   return log;
 }
 
@@ -66,23 +62,29 @@ Result<std::unique_ptr<OpenedLog>> OpenBundle(const std::string& dir) {
                   lb.report.entries,
                   ledger::HexEncode(lb.report.root),
                   graph::LogCheckpoint{lb.checkpoint_size, lb.checkpoint_note},
-                  kToolName};
+                  ledger::ToolName()};
   log->source = std::make_unique<graph::MemorySource>(lb.state, lb.entries);
   return log;
 }
 
-Result<std::unique_ptr<OpenedLog>> OpenLog(const Globals& g, const std::string& bundle) {
-  return bundle.empty() ? OpenDb(g.db) : OpenBundle(bundle);
+// Opens --db (read-only) when there is no --bundle: the command table
+// leaves it to the handler so that usage errors come first and a bundle
+// needs no database.
+Result<std::unique_ptr<OpenedLog>> OpenLog(Context& c, const std::string& bundle) {
+  return bundle.empty() ? OpenDb(c) : OpenBundle(bundle);
 }
 
 // Every *.json directly under the shipped policy directory, by file name.
-std::vector<std::string> ShippedPolicies() {
+Result<std::vector<std::string>> ShippedPolicies() {
   namespace fs = std::filesystem;
+  auto dir = PolicyDir();
+  if (!dir.ok()) return dir.status().WithContext("assess without --policy");
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(RL_POLICY_DIR, ec))
+  for (const auto& e : fs::directory_iterator(*dir, ec))
     if (e.is_regular_file() && e.path().extension() == ".json") out.push_back(e.path().string());
   std::sort(out.begin(), out.end());
+  if (out.empty()) return Status::NotFound("assess without --policy: no *.json in " + *dir);
   return out;
 }
 
@@ -131,7 +133,7 @@ int AssessEveryLot(const OpenedLog& log, const std::vector<graph::Policy>& polic
 Result<graph::Binding> LedgerBinding(const ledger::Ledger& l) {
   const ledger::LedgerInfo info = l.Info();
   graph::Binding b{info.ledger_id, info.currency, info.size, ledger::HexEncode(info.root),
-                   std::nullopt,   kToolName};
+                   std::nullopt,   ledger::ToolName()};
   RL_ASSIGN_OR_RETURN(std::vector<std::string> notes, l.Checkpoints());
   if (!notes.empty()) {
     RL_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(notes.back()));
@@ -140,15 +142,17 @@ Result<graph::Binding> LedgerBinding(const ledger::Ledger& l) {
   return b;
 }
 
-int CmdAssess(const Globals& g, const AssessOptions& o) {
+int CmdAssess(Context& c, const AssessOptions& o) {
   if (std::string usage = AssessUsage(o); !usage.empty()) return UsageError(usage);
-  std::vector<std::string> files = o.policies.empty() ? ShippedPolicies() : o.policies;
-  if (files.empty())
-    return UsageError("assess: no --policy given and no shipped policies in " +
-                      std::string(RL_POLICY_DIR));
+  std::vector<std::string> files = o.policies;
+  if (files.empty()) {
+    auto shipped = ShippedPolicies();
+    if (!shipped.ok()) return Fail(shipped.status());
+    files = *std::move(shipped);
+  }
   auto policies = LoadPolicies(files);
   if (!policies.ok()) return Fail(policies.status());
-  auto log = OpenLog(g, o.bundle);
+  auto log = OpenLog(c, o.bundle);
   if (!log.ok()) return Fail(log.status());
   const std::string as_of = o.as_of ? *o.as_of : Today();
   if (o.all) return AssessEveryLot(**log, *policies, o, as_of);
@@ -169,22 +173,22 @@ int CmdAssess(const Globals& g, const AssessOptions& o) {
   return kExitOk;
 }
 
-int CmdTrace(const Globals& g, const TraceOptions& o) {
+int CmdTrace(Context& c, const TraceOptions& o) {
   if (o.as_of && !graph::IsValidDate(*o.as_of))
     return UsageError("trace: --as-of \"" + *o.as_of + "\" is not a valid YYYY-MM-DD date");
   if (o.as_of && o.policy.empty()) return UsageError("trace: --as-of needs --policy");
   // Content and highlighting need a policy: the one given, else the shipped
-  // No. 61 policy when it is where this binary was built from.
-  std::optional<graph::Policy> policy;
-  if (!o.policy.empty()) {
-    auto p = graph::LoadPolicy(o.policy);
-    if (!p.ok()) return Fail(p.status());
-    policy = std::move(p).value();
-  } else if (auto p = graph::LoadPolicy(std::string(RL_POLICY_DIR) + "/cn-mofcom-2025-61.json");
-             p.ok()) {
-    policy = std::move(p).value();
+  // No. 61 policy; a missing default is an error, never a silent plain trace.
+  std::string path = o.policy;
+  if (path.empty()) {
+    auto dir = PolicyDir();
+    if (!dir.ok()) return Fail(dir.status().WithContext("trace needs --policy FILE"));
+    path = *dir + "/cn-mofcom-2025-61.json";
   }
-  auto log = OpenLog(g, o.bundle);
+  auto loaded = graph::LoadPolicy(path);
+  if (!loaded.ok()) return Fail(loaded.status());
+  std::optional<graph::Policy> policy = std::move(loaded).value();
+  auto log = OpenLog(c, o.bundle);
   if (!log.ok()) return Fail(log.status());
   const graph::ProvenanceSource& source = *(*log)->source;
   auto t = graph::TraceLot(source, o.lot, o.down ? graph::Direction::kDown : graph::Direction::kUp,

@@ -167,6 +167,11 @@ TEST_CASE("assess: conflicting or empty options are usage errors naming them", "
   CHECK(r.code == 2);
   CHECK(r.err.find("not a valid YYYY-MM-DD date") != std::string::npos);
   CHECK(d.Db("assess NOPE --as-of 2026-12-01" + k61).code == 1);
+  // Usage is checked before any database is opened.
+  r = d.Rl("--db " + d.path("no-such-db").string() + " assess MAG-1-DE --all" + k61);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("LOT and --all conflict") != std::string::npos);
+  CHECK(!fs::exists(d.path("no-such-db")));
 }
 
 TEST_CASE("assess --bundle verifies the bundle first: a tampered one answers nothing",

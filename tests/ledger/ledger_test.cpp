@@ -13,6 +13,7 @@
 
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
+#include "tests/oracles/merkle_reference.h"
 #include "ledger/records.h"
 #include "ledger/store.h"
 #include "ledger/store_format.h"
@@ -95,8 +96,7 @@ struct Fixture {
   std::vector<std::string> Leaves() const { return LeavesOf(*ledger); }
   static std::vector<std::string> LeavesOf(const Ledger& l) {
     std::vector<std::string> out;
-    REQUIRE(l.store()
-                .ScanEntries(0, l.Info().size,
+    REQUIRE(l.ScanLeaves(0, l.Info().size,
                              [&](uint64_t, std::string_view leaf) {
                                out.emplace_back(leaf);
                                return Status::Ok();
