@@ -131,10 +131,11 @@ void TextBinding(const Assessment& a, std::ostringstream& out) {
     if (!b.checkpoint) {
       out << "  no signed checkpoint: nothing here is covered by the operator's signature\n";
     } else {
+      const uint64_t later = b.size - b.checkpoint->size;
       out << "  latest signed checkpoint: size " << b.checkpoint->size
-          << (b.checkpoint->size == b.size ? " (covers the whole log)"
-                                           : " (" + std::to_string(b.size - b.checkpoint->size) +
-                                                 " later entries are not covered yet)")
+          << (later == 0   ? std::string(" (covers the whole log)")
+              : later == 1 ? std::string(" (1 later entry is not covered yet)")
+                           : " (" + std::to_string(later) + " later entries are not covered yet)")
           << "\n";
       std::istringstream note(b.checkpoint->note);
       for (std::string line; std::getline(note, line);) out << "    | " << line << "\n";

@@ -87,6 +87,26 @@ TEST_CASE("assess: the same JSON from --db and from --bundle of its export", "[c
   }
 }
 
+TEST_CASE("assess: entries past the latest checkpoint are bound as such, from --db and --bundle",
+          "[cli][assess]") {
+  Demo d;
+  const std::string key = d.db() + "-keys/us-car.key";
+  Run r = d.Db("transfer --key " + key + " --lot CAR-2026-40 --to de-motor --value 1");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const std::string later = d.path("later").string();
+  REQUIRE(d.Db("export " + later).code == 0);
+  const std::string args = "assess CAR-2026-40 --as-of 2026-12-01 --format json" + k61;
+  Run db = d.Db(args), b = d.Rl(args + " --bundle " + later);
+  REQUIRE(db.code == 0);
+  REQUIRE(b.code == 0);
+  CHECK(db.out == b.out);
+  json a = json::parse(db.out);
+  CHECK(a["size"].get<uint64_t>() == a["checkpoint"]["size"].get<uint64_t>() + 1);
+  Run text = d.Db("assess CAR-2026-40 --as-of 2026-12-01" + k61);
+  CHECK(text.out.find("(1 later entry is not covered yet)") != std::string::npos);
+}
+
 TEST_CASE("assess: the binding names the log, its checkpoint, the policy file and the tool",
           "[cli][assess]") {
   Demo d;
