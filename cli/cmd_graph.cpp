@@ -102,7 +102,8 @@ std::string AssessUsage(const AssessOptions& o) {
 
 Result<std::vector<graph::Policy>> LoadPolicies(const std::vector<std::string>& files) {
   std::vector<graph::Policy> out;
-  for (const std::string& f : files) {
+  for (const std::string& name : files) {
+    RL_ASSIGN_OR_RETURN(std::string f, ResolvePolicyFile(name));
     RL_ASSIGN_OR_RETURN(graph::Policy p, graph::LoadPolicy(f));
     out.push_back(std::move(p));
   }
@@ -180,7 +181,11 @@ int CmdTrace(Context& c, const TraceOptions& o) {
   // Content and highlighting need a policy: the one given, else the shipped
   // No. 61 policy; a missing default is an error, never a silent plain trace.
   std::string path = o.policy;
-  if (path.empty()) {
+  if (!path.empty()) {
+    auto file = ResolvePolicyFile(path);
+    if (!file.ok()) return Fail(file.status());
+    path = *file;
+  } else {
     auto dir = PolicyDir();
     if (!dir.ok()) return Fail(dir.status().WithContext("trace needs --policy FILE"));
     path = *dir + "/cn-mofcom-2025-61.json";
