@@ -149,12 +149,15 @@ struct AttestOptions {
 int CmdAttest(Context& c, const Signing& s, const AttestOptions& o);
 
 struct AssessOptions {
-  std::string lot, policy, as_of, format = "text", category;
+  std::string lot, format, category, bundle;  // format "": text, or JSON with --all
+  std::vector<std::string> policies;         // none: every shipped policy
+  std::optional<std::string> as_of;          // given but empty is a usage error
   bool all = false;
 };
 int CmdAssess(Context& c, const AssessOptions& o);
 struct TraceOptions {
-  std::string lot, format = "text", policy;
+  std::string lot, format = "text", policy, bundle;
+  std::optional<std::string> as_of;
   bool down = false;
 };
 int CmdTrace(Context& c, const TraceOptions& o);

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/binding.h"
 #include "cli/cli.h"
 #include "graph/assessment.h"
 #include "graph/ledger_source.h"
@@ -178,23 +179,9 @@ Status BuildWeb(DemoWeb& w) {
                 "2026-06-01T08:00:00Z");
 }
 
-// "0.093333" -> "9.3333%": the decimal point moved two places (exact).
-std::string Percent(const std::string& decimal) {
-  size_t dot = decimal.find('.');
-  if (dot == std::string::npos) return decimal;
-  std::string digits = decimal.substr(0, dot) + decimal.substr(dot + 1) + "00";
-  std::string whole = digits.substr(0, dot + 2), frac = digits.substr(dot + 2);
-  while (whole.size() > 1 && whole[0] == '0') whole.erase(0, 1);
-  while (frac.size() > 1 && frac.back() == '0') frac.pop_back();
-  return whole + "." + frac + "%";
-}
-
 std::string OneLine(const graph::Assessment& a) {
-  json j = graph::AssessmentJson(a);
-  std::string verdict = a.license_required ? "LICENCE REQUIRED" : "no licence required";
-  return a.lot + " (" + a.category + ", made in " + a.made_in + "): " + verdict +
-         "; Chinese-origin controlled content " + Percent(j.value("ratio_decimal", "?")) +
-         " of its value (" + j.value("ratio", "?") + ")";
+  return a.lot + " (" + a.category + ", made in " + a.made_in + ")\n      " +
+         graph::AssessmentSummary(a);
 }
 
 }  // namespace
@@ -253,32 +240,42 @@ int CmdDemo(Context& c, const std::string& policy_dir_arg) {
             << "  US  us-car    assembles 40 vehicles (CAR-2026-40)\n\n";
 
   graph::LedgerSource source(**l);
+  auto binding = LedgerBinding(**l);
+  if (!binding.ok()) return Fail(binding.status());
+  auto assess = [&](const char* lot, const char* date) -> Result<graph::Assessment> {
+    RL_ASSIGN_OR_RETURN(graph::Assessment a, graph::Assess(source, *policy, lot, date));
+    a.binding = *binding;
+    return a;
+  };
   const char* dates[] = {"2026-06-01", "2026-12-01"};
   for (const char* date : dates) {
     std::cout << "== Under " << policy->id << " on " << date
               << (std::string(date) < "2026-11-11" ? " (inside the suspension)" : " (after the suspension)")
               << " ==\n";
     for (const char* lot : {"MAG-1-DE", "MOTOR-DE-1-US", "CAR-2026-40"}) {
-      auto a = graph::Assess(source, *policy, lot, date);
+      auto a = assess(lot, date);
       if (!a.ok()) return Fail(a.status());
       std::cout << "  " << OneLine(*a) << "\n";
     }
     std::cout << "\n";
   }
-  auto magnet = graph::Assess(source, *policy, "MAG-1-DE", dates[1]);
+  auto magnet = assess("MAG-1-DE", dates[1]);
   if (!magnet.ok()) return Fail(magnet.status());
   std::cout << "Why the magnet needs a licence (assess MAG-1-DE --as-of " << dates[1] << "):\n\n"
-            << graph::AssessmentText(*magnet) << "\n";
-  auto car = graph::Assess(source, *policy, "CAR-2026-40", dates[1]);
+            << graph::AssessmentsText({*magnet}) << "\n";
+  auto car = assess("CAR-2026-40", dates[1]);
   if (!car.ok()) return Fail(car.status());
   std::cout << "Why the car does not (assess CAR-2026-40 --as-of " << dates[1] << "):\n\n"
-            << graph::AssessmentText(*car) << "\n";
+            << graph::AssessmentsText({*car}) << "\n";
 
   auto trace = graph::TraceLot(source, "CAR-2026-40", graph::Direction::kUp, &*policy);
   if (trace.ok()) {
     std::string dot_path = g.db + "-car.dot", svg_path = g.db + "-car.svg";
     if (FILE* f = std::fopen(dot_path.c_str(), "w")) {
-      std::string dot = graph::TraceDot(*trace);
+      graph::DotOptions dot_options;
+      dot_options.currency = binding->currency;
+      dot_options.verdict = &*car;
+      std::string dot = graph::TraceDot(*trace, dot_options);
       std::fwrite(dot.data(), 1, dot.size(), f);
       std::fclose(f);
       std::string cmd = "command -v dot >/dev/null 2>&1 && dot -Tsvg '" + dot_path + "' -o '" +

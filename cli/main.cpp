@@ -263,7 +263,8 @@ std::vector<Command> Table(Options& o, Context& c) {
       {"verify-bundle", "verify an audit bundle without any database", Fixed(Access::kNone),
        [&](CLI::App* cmd) { cmd->add_option("dir", o.dir, "the bundle's directory")->required(); },
        [&](Context& ctx) { return CmdVerifyBundle(ctx, o.dir); }},
-      {"trace", "a lot's provenance cone (--up) or its products (--down)", Fixed(Access::kRead),
+      {"trace", "a lot's provenance cone (--up) or its products (--down)",
+       Fixed(Access::kNone),  // CmdTrace opens --db itself, unless --bundle
        [&](CLI::App* cmd) {
          cmd->add_option("lot", o.trace.lot, "lot id")->required();
          auto* up = cmd->add_flag("--up", o.up, "upstream: where it came from (default)");
@@ -273,20 +274,25 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_flag("--json", g.json, "same as --format json");
          cmd->add_option("--policy", o.trace.policy,
                          "policy file for content and highlights (default: the shipped No. 61)");
+         cmd->add_option("--as-of", o.trace.as_of, "with --policy: date of the verdict DOT shows");
+         cmd->add_option("--bundle", o.trace.bundle, "read a verified audit bundle, not --db");
        },
        [&](Context& ctx) {
          if (ctx.g.json) o.trace.format = "json";
          return CmdTrace(ctx, o.trace);
        }},
-      {"assess", "export-control determination of a lot under a policy", Fixed(Access::kRead),
+      {"assess", "export-control determination of a lot under one or more policies",
+       Fixed(Access::kNone),  // CmdAssess opens --db itself after its usage checks
        [&](CLI::App* cmd) {
          cmd->add_option("lot", o.assess.lot, "lot id (or --all)");
-         cmd->add_option("--policy", o.assess.policy, "policy JSON file (see docs/policies.md)")->required();
+         cmd->add_option("--policy", o.assess.policies,
+                         "policy JSON file, repeatable (default: every shipped policy)");
+         cmd->add_option("--bundle", o.assess.bundle, "read a verified audit bundle, not --db");
          cmd->add_option("--as-of", o.assess.as_of, "date YYYY-MM-DD (default: today, UTC)");
          cmd->add_option("--format", o.assess.format, "text or json")
              ->check(CLI::IsMember({"text", "json"}));
          cmd->add_flag("--json", g.json, "same as --format json");
-         cmd->add_flag("--all", o.assess.all, "every lot, one JSON line each");
+         cmd->add_flag("--all", o.assess.all, "every lot: JSON lines, or one text line each");
          cmd->add_option("--category", o.assess.category, "with --all: only this category");
        },
        [&](Context& ctx) {

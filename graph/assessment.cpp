@@ -1,109 +1,16 @@
 #include "graph/assessment.h"
 
-#include <algorithm>
-#include <variant>
+#include <map>
 
 #include "graph/content.h"
 #include "graph/provenance.h"
+#include "graph/rules.h"
 
 namespace rareledger::graph {
 namespace {
 
 using ledger::Result;
 using ledger::Status;
-
-// Transforms in the cone made outside the controlling country with its
-// technology and one of `processes` (every process when null).
-std::vector<TechnologyFinding> FindTechnology(const ProvenanceGraph& cone, const Policy& policy,
-                                              const std::set<std::string>* processes) {
-  std::vector<TechnologyFinding> out;
-  for (const auto& [index, entry] : cone.Entries()) {
-    const auto* t = std::get_if<ledger::Transform>(&entry.body);
-    if (!t || t->facility_country == policy.controlling_country) continue;
-    if (t->technology_origin != policy.controlling_country) continue;
-    if (processes && !processes->count(t->process)) continue;
-    TechnologyFinding f{index, t->process, t->facility_country, *t->technology_origin, {}};
-    for (const auto& o : t->outputs) f.lots.push_back(o.lot);
-    out.push_back(std::move(f));
-  }
-  return out;  // Entries() is ordered by index
-}
-
-std::string SubjectWhy(const Rule& rule, const Assessment& a) {
-  if (!a.foreign_made) return "the lot was made in the controlling country, not abroad";
-  if (!rule.AppliesToCategory(a.category))
-    return "category " + a.category + " is not a subject of this rule";
-  return "";
-}
-
-void EvaluateValueRatio(const Rule& rule, const Assessment& a, RuleOutcome* o) {
-  o->threshold = FormatFraction(rule.threshold);
-  o->comparator = rule.comparator();
-  o->triggered = a.ratio.Reaches(rule.threshold, rule.strict);
-  std::string cmp = "ratio " + a.ratio.Fraction() + (o->triggered ? " meets " : " does not meet ") +
-                    "the threshold " + o->threshold + " (" + o->comparator + ")";
-  std::string why = SubjectWhy(rule, a);
-  o->applies = why.empty();
-  o->reason = o->applies ? cmp : "does not apply: " + why + "; " + cmp;
-}
-
-void EvaluateTechnology(const Rule& rule, const Assessment& a,
-                        const std::vector<TechnologyFinding>& findings, RuleOutcome* o) {
-  o->triggered = !findings.empty();
-  std::string found = o->triggered ? std::to_string(findings.size()) +
-                                         " transform(s) abroad used controlling-country technology"
-                                         " for a listed process (first: entry " +
-                                         std::to_string(findings.front().index) + ", " +
-                                         findings.front().process + ")"
-                                   : "no transform at or upstream of the lot used "
-                                     "controlling-country technology abroad for a listed process";
-  std::string why = SubjectWhy(rule, a);
-  o->applies = why.empty();
-  o->reason = o->applies ? found : "does not apply: " + why + "; " + found;
-}
-
-void EvaluateOriginItem(const Assessment& a, RuleOutcome* o) {
-  o->applies = o->triggered = a.controlled_origin_item;
-  o->reason = a.controlled_origin_item
-                  ? "the lot is a controlled origin item"
-                  : "the lot is not a controlled origin item (needs a controlled category, a "
-                    "controlled element and manufacture in the controlling country)";
-}
-
-void MergeFindings(std::vector<TechnologyFinding> more, std::vector<TechnologyFinding>* all) {
-  for (auto& f : more) {
-    auto same = [&](const TechnologyFinding& g) { return g.index == f.index; };
-    if (std::none_of(all->begin(), all->end(), same)) all->push_back(std::move(f));
-  }
-  std::sort(all->begin(), all->end(),
-            [](const auto& x, const auto& y) { return x.index < y.index; });
-}
-
-void EvaluateRules(const ProvenanceGraph& cone, const Policy& policy, Assessment* a) {
-  for (const Rule& rule : policy.rules) {
-    RuleOutcome o;
-    o.id = rule.id;
-    o.kind = rule.kind;
-    o.in_force = RuleInForce(rule, a->as_of);
-    o.review_after = rule.review_after;
-    o.review_due = ReviewDue(rule, a->as_of);
-    if (rule.kind == RuleKind::kValueRatio) {
-      EvaluateValueRatio(rule, *a, &o);
-    } else if (rule.kind == RuleKind::kTechnology) {
-      auto findings = FindTechnology(cone, policy, &rule.processes);
-      EvaluateTechnology(rule, *a, findings, &o);
-      MergeFindings(std::move(findings), &a->technology_findings);
-    } else {
-      EvaluateOriginItem(*a, &o);
-    }
-    if (o.in_force && o.applies && o.triggered) a->license_required = true;
-    if (o.review_due)
-      a->warnings.push_back("rule " + rule.id + ": on or after its review date " +
-                            *rule.review_after + "; a person must check whether it is still " +
-                            (o.in_force ? "in force" : "out of force"));
-    a->rules.push_back(std::move(o));
-  }
-}
 
 void FillContributors(const ProvenanceGraph& cone, const std::map<std::string, LotContent>& content,
                       Assessment* a) {
@@ -134,10 +41,15 @@ Result<Assessment> Assess(const ProvenanceSource& source, const Policy& policy,
   a.category = rec.category;
   a.made_in = rec.made_in;
   a.policy = policy.id;
+  a.policy_title = policy.title;
+  a.policy_sha256 = policy.sha256;
+  a.caveats = policy.caveats;
   a.as_of = as_of;
   a.controlled_origin_item = mine.controlled_origin_item;
+  if (!a.controlled_origin_item) a.not_origin_item_why = NotOriginItemWhy(rec, policy);
   a.foreign_made = rec.made_in != policy.controlling_country;
   a.mass_basis_g = MassBasis(rec);
+  a.remaining_g = rec.remaining_g;
   const Rational vpg = ValuePerGramNow(rec);
   const Rational cpg = mine.TotalPerGram();
   a.lot_value = vpg * a.mass_basis_g;

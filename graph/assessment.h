@@ -30,6 +30,10 @@ struct RuleOutcome {
   bool applies = false;
   bool triggered = false;
   std::string reason;  // one plain sentence: why it applies/triggers or not
+  // The same, in parts, for people: "suspended on 2026-06-01 (...)",
+  // "not applicable (the lot is made in CN)", "the ratio ... would meet the
+  // threshold"; `short_why` is the one that decides the rule's outcome.
+  std::string in_force_why, applies_why, triggered_why, short_why;
   std::optional<std::string> review_after;
   bool review_due = false;
   std::string threshold;   // value_ratio only: "n/d"
@@ -41,6 +45,24 @@ struct Contributor {
   std::string origin;             // its made_in
   Rational content;               // its share of the assessed lot's controlled_content
   std::vector<std::string> path;  // lot ids from `lot` down to the assessed lot
+};
+
+// The latest signed checkpoint of the log an assessment read.
+struct LogCheckpoint {
+  uint64_t size = 0;
+  std::string note;  // the signed note's full text
+};
+
+// What an assessment was computed from (SPEC "Commands: additions"), filled
+// by the caller that opened the log (a database, or a verified bundle):
+// graph never opens one. The policy's part (id, sha256) comes from Policy.
+struct Binding {
+  std::string ledger;                       // ledger id
+  std::string currency;                     // ISO 4217 of every value; empty when not known
+  uint64_t size = 0;                        // entries of the log read
+  std::string root;                         // Merkle root at `size`, hex
+  std::optional<LogCheckpoint> checkpoint;  // its size may be below `size`
+  std::string tool;                         // "rareledger X.Y.Z"
 };
 
 // A transform outside the controlling country using its technology.
@@ -56,11 +78,15 @@ struct Assessment {
   std::string lot;
   std::string category;
   std::string made_in;
-  std::string policy;  // policy id
+  std::string policy;         // policy id
+  std::string policy_title;   // may be empty
+  std::string policy_sha256;  // of the policy file's bytes
   std::string as_of;
   bool controlled_origin_item = false;
+  std::string not_origin_item_why;  // when not: which condition fails
   bool foreign_made = false;
   int64_t mass_basis_g = 0;  // remaining, or mass at last declaration
+  int64_t remaining_g = 0;
   Rational lot_value = 0;
   Rational controlled_content = 0;
   Ratio ratio;
@@ -69,6 +95,8 @@ struct Assessment {
   std::vector<Contributor> contributors;               // by lot id
   std::vector<TechnologyFinding> technology_findings;  // by index
   std::vector<std::string> warnings;
+  std::vector<std::string> caveats;  // the policy's unconfirmed points
+  std::optional<Binding> binding;    // set by the caller before printing
 };
 
 // Assesses `lot` under `policy` on `as_of` ("YYYY-MM-DD"). InvalidArgument
@@ -89,11 +117,21 @@ ledger::Status AssessAll(const ProvenanceSource& source, const Policy& policy,
                          const std::string& as_of, const AssessAllOptions& options,
                          const std::function<ledger::Status(const Assessment&)>& each);
 
-// SPEC's JSON form (fields in docs/assessment.md).
+// SPEC's JSON form (fields in docs/assessment.md), with the binding fields
+// when `a.binding` is set.
 nlohmann::json AssessmentJson(const Assessment& a);
-// A readable explanation: verdict first, then each rule, the ratio,
-// contributors with paths, technology findings and warnings.
+// One line: "POLICY: VERDICT — reason", e.g. "CN-MOFCOM-2025-18: LICENCE
+// REQUIRED — MAG-1 is a controlled origin item (re_magnet made in CN)"; a
+// "no licence required" line says, rule by rule, what keeps each from
+// requiring one. No newline.
+std::string AssessmentSummary(const Assessment& a);
+// A readable explanation: verdict first, then each rule, the value, content
+// and ratio, contributors with paths, technology findings, warnings,
+// caveats and (with a binding) what it was computed from.
 std::string AssessmentText(const Assessment& a);
+// Several assessments of one lot: the summary lines first, one per
+// assessment in order, then each explanation.
+std::string AssessmentsText(const std::vector<Assessment>& all);
 
 }  // namespace rareledger::graph
 

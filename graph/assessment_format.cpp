@@ -1,12 +1,25 @@
 // JSON and text renderings of an Assessment.
+#include <algorithm>
 #include <sstream>
 
+#include "graph/amount.h"
 #include "graph/assessment.h"
 
 namespace rareledger::graph {
 namespace {
 
 using json = nlohmann::json;
+
+void AddBinding(const Binding& b, json* j) {
+  (*j)["ledger"] = b.ledger;
+  (*j)["currency"] = b.currency.empty() ? json(nullptr) : json(b.currency);
+  (*j)["size"] = b.size;
+  (*j)["root"] = b.root;
+  (*j)["checkpoint"] = b.checkpoint
+                           ? json{{"size", b.checkpoint->size}, {"note", b.checkpoint->note}}
+                           : json(nullptr);
+  (*j)["tool"] = b.tool;
+}
 
 json RuleJson(const RuleOutcome& r) {
   json j = {{"id", r.id},           {"kind", RuleKindName(r.kind)}, {"in_force", r.in_force},
@@ -22,45 +35,71 @@ json RuleJson(const RuleOutcome& r) {
   return j;
 }
 
-std::string YesNo(bool b) { return b ? "yes" : "no"; }
-
 std::string Join(const std::vector<std::string>& items, const std::string& sep) {
   std::string out;
   for (const auto& id : items) out += (out.empty() ? "" : sep) + id;
   return out;
 }
 
-void TextRules(const Assessment& a, std::ostringstream& out) {
-  out << "\nRules:\n";
-  for (const RuleOutcome& r : a.rules) {
-    const bool bites = r.in_force && r.applies && r.triggered;
-    out << "  " << r.id << " (" << RuleKindName(r.kind)
-        << "): " << (bites ? "REQUIRES A LICENCE" : "no licence on this rule") << "\n"
-        << "    in force on " << a.as_of << ": " << YesNo(r.in_force)
-        << "; applies: " << YesNo(r.applies) << "; triggered: " << YesNo(r.triggered) << "\n"
-        << "    why: " << r.reason << "\n";
-    if (r.review_after)
-      out << "    review after: " << *r.review_after << (r.review_due ? " (due now)" : "") << "\n";
-  }
+bool Bites(const RuleOutcome& r) { return r.in_force && r.applies && r.triggered; }
+
+std::string Verdict(const Assessment& a) {
+  return a.license_required ? "LICENCE REQUIRED" : "no licence required";
 }
 
-// "n/d", with an approximate decimal when it is not a whole number.
-std::string Amount(const Rational& r) {
-  std::string s = FormatFraction(r);
-  if (boost::multiprecision::denominator(r) != 1) s += " (~" + FormatDecimal(r, 2) + ")";
+std::string Currency(const Assessment& a) { return a.binding ? a.binding->currency : ""; }
+
+// "USD 1,040.00", with the exact minor units beside it when not whole.
+std::string Amount(const Assessment& a, const Rational& minor) {
+  std::string s = FormatMoney(minor, Currency(a));
+  if (boost::multiprecision::denominator(minor) != 1)
+    s += " (exactly " + FormatFraction(minor) + " minor units)";
   return s;
 }
 
+std::string KindText(const RuleOutcome& r) {
+  if (r.kind == RuleKind::kValueRatio)
+    return "value ratio " + r.comparator + " " + FormatPercent(*ParseRational(r.threshold)) + " (" +
+           r.threshold + ")";
+  return r.kind == RuleKind::kTechnology ? "technology" : "origin item";
+}
+
+void TextRules(const Assessment& a, std::ostringstream& out) {
+  out << "\nRules:\n";
+  for (const RuleOutcome& r : a.rules) {
+    out << "  " << r.id << " (" << KindText(r)
+        << "): " << (Bites(r) ? "REQUIRES A LICENCE" : "no licence on this rule") << "\n"
+        << "    " << r.in_force_why << "\n"
+        << "    " << r.applies_why << "\n";
+    if (r.kind != RuleKind::kOriginItem) out << "    " << r.triggered_why << "\n";
+  }
+}
+
+std::string MassBasisText(const Assessment& a) {
+  if (a.remaining_g > 0) return "on " + FormatGrams(a.mass_basis_g) + " of remaining mass";
+  return "on " + FormatGrams(a.mass_basis_g) +
+         ", its mass at its last value declaration (none of it remains)";
+}
+
 void TextContent(const Assessment& a, std::ostringstream& out) {
-  out << "\nValue and content (minor currency units, on " << a.mass_basis_g << " g):\n"
-      << "  lot value:          " << Amount(a.lot_value) << "\n"
-      << "  controlled content: " << Amount(a.controlled_content) << "\n"
-      << "  ratio:              " << a.ratio.Fraction() << " = " << a.ratio.Percent() << "\n";
+  out << "\nValue and content, " << MassBasisText(a) << ":\n"
+      << "  lot value:          " << Amount(a, a.lot_value) << "\n"
+      << "  controlled content: " << Amount(a, a.controlled_content) << "\n"
+      << "  ratio:              "
+      << (a.ratio.infinite() ? std::string("infinite (1/0: zero value, some content)")
+                             : FormatPercent(a.ratio.value()) + " (exactly " + a.ratio.Fraction() +
+                                   "; percentages are rounded half-up to " +
+                                   std::to_string(kPercentDigits) + " places)")
+      << "\n";
+  out << "\nHow content is counted: a controlled origin item counts at the whole of its value"
+         " when it is\nconsumed (its full price per gram, not only the share of its mass that"
+         " is a controlled\nelement); that content then travels by value through every"
+         " transform and split.\n";
   out << "\nContributors (controlled origin items whose content reaches the lot): "
       << a.contributors.size() << "\n";
   for (const Contributor& c : a.contributors) {
-    out << "  " << c.lot << " (made in " << c.origin << "): content " << FormatFraction(c.content)
-        << "\n    path: " << Join(c.path, " -> ") << "\n";
+    out << "  " << c.lot << " (made in " << c.origin << "): " << Amount(a, c.content)
+        << " of the content\n    path: " << Join(c.path, " -> ") << "\n";
   }
 }
 
@@ -76,6 +115,34 @@ void TextFindings(const Assessment& a, std::ostringstream& out) {
     out << "\nWarnings:\n";
     for (const auto& w : a.warnings) out << "  ! " << w << "\n";
   }
+  if (!a.caveats.empty()) {
+    out << "\nCaveats (points of this policy its authors could not confirm):\n";
+    for (const auto& c : a.caveats) out << "  - " << c << "\n";
+  }
+}
+
+void TextBinding(const Assessment& a, std::ostringstream& out) {
+  out << "\nComputed from:\n";
+  if (a.binding) {
+    const Binding& b = *a.binding;
+    out << "  ledger " << b.ledger << ": " << b.size << " entries, root " << b.root << "\n"
+        << "  values in "
+        << (b.currency.empty() ? "minor units (currency not recorded)" : b.currency) << "\n";
+    if (!b.checkpoint) {
+      out << "  no signed checkpoint: nothing here is covered by the operator's signature\n";
+    } else {
+      const uint64_t later = b.size - b.checkpoint->size;
+      out << "  latest signed checkpoint: size " << b.checkpoint->size
+          << (later == 0   ? std::string(" (covers the whole log)")
+              : later == 1 ? std::string(" (1 later entry is not covered yet)")
+                           : " (" + std::to_string(later) + " later entries are not covered yet)")
+          << "\n";
+      std::istringstream note(b.checkpoint->note);
+      for (std::string line; std::getline(note, line);) out << "    | " << line << "\n";
+    }
+  }
+  out << "  policy " << a.policy << ", file SHA-256 " << a.policy_sha256 << "\n";
+  if (a.binding) out << "  " << a.binding->tool << "\n";
 }
 
 }  // namespace
@@ -112,13 +179,39 @@ json AssessmentJson(const Assessment& a) {
                                         {"lots", f.lots}});
   }
   j["warnings"] = a.warnings;
+  j["caveats"] = a.caveats;
+  j["policy_sha256"] = a.policy_sha256;
+  if (a.binding) AddBinding(*a.binding, &j);
   return j;
+}
+
+std::string AssessmentSummary(const Assessment& a) {
+  // Required: the rules that require it (named when more than one); not
+  // required: every rule, with what keeps it from requiring one.
+  std::vector<const RuleOutcome*> rules;
+  for (const RuleOutcome& r : a.rules)
+    if (Bites(r) == a.license_required) rules.push_back(&r);
+  std::vector<std::string> why;
+  if (rules.size() == 1 && a.license_required) why.push_back(rules[0]->short_why);
+  // Rules with the same reason share one clause: "A, B: not applicable (...)".
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const RuleOutcome* r : rules) {
+    if (!why.empty()) break;
+    auto same = [&](const auto& g) { return g.first == r->short_why; };
+    auto it = std::find_if(groups.begin(), groups.end(), same);
+    if (it == groups.end()) it = groups.insert(groups.end(), {r->short_why, {}});
+    it->second.push_back(r->id);
+  }
+  for (const auto& [reason, ids] : groups) why.push_back(Join(ids, ", ") + ": " + reason);
+  if (why.empty()) why.push_back("the policy has no rules");
+  return a.policy + ": " + Verdict(a) + " — " + Join(why, "; ");
 }
 
 std::string AssessmentText(const Assessment& a) {
   std::ostringstream out;
-  out << "Lot " << a.lot << " under " << a.policy << " on " << a.as_of << ": "
-      << (a.license_required ? "LICENCE REQUIRED" : "no licence required") << "\n";
+  out << "Lot " << a.lot << " under " << a.policy << " on " << a.as_of << ": " << Verdict(a)
+      << "\n";
+  if (!a.policy_title.empty()) out << "  policy: " << a.policy_title << "\n";
   out << "  category " << a.category << ", made in " << a.made_in << "; "
       << (a.controlled_origin_item
               ? "a controlled origin item"
@@ -127,7 +220,15 @@ std::string AssessmentText(const Assessment& a) {
   TextRules(a, out);
   TextContent(a, out);
   TextFindings(a, out);
+  TextBinding(a, out);
   return out.str();
+}
+
+std::string AssessmentsText(const std::vector<Assessment>& all) {
+  std::string out;
+  for (const Assessment& a : all) out += AssessmentSummary(a) + "\n";
+  for (const Assessment& a : all) out += "\n" + AssessmentText(a);
+  return out;
 }
 
 }  // namespace rareledger::graph

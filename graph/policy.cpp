@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "ledger/crypto.h"
+
 namespace rareledger::graph {
 namespace {
 
@@ -20,6 +22,7 @@ const std::set<std::string> kPolicyFields = {"id",
                                              "source",
                                              "sources",
                                              "notes",
+                                             "caveats",
                                              "version",
                                              "description",
                                              "controlling_country",
@@ -183,6 +186,20 @@ Result<Rule> ParseRule(const json& r, const std::string& where, const Policy& po
   return rule;
 }
 
+// `caveats`: an optional array of non-empty strings, kept in file order.
+Result<std::vector<std::string>> Caveats(const json& doc, const std::string& where) {
+  std::vector<std::string> out;
+  if (!doc.contains("caveats")) return out;
+  const json& arr = doc["caveats"];
+  if (!arr.is_array()) return Bad(where + ".caveats", "must be an array of strings");
+  for (const json& c : arr) {
+    if (!c.is_string() || c.get_ref<const std::string&>().empty())
+      return Bad(where + ".caveats", "must be an array of non-empty strings");
+    out.push_back(c.get<std::string>());
+  }
+  return out;
+}
+
 Status ParseHeader(const json& doc, Policy* p) {
   RL_RETURN_IF_ERROR(CheckFields(doc, kPolicyFields, "file"));
   RL_ASSIGN_OR_RETURN(p->id, String(doc, "id", "file"));
@@ -198,6 +215,7 @@ Status ParseHeader(const json& doc, Policy* p) {
     RL_ASSIGN_OR_RETURN(p->categories, StringSet(doc, "categories", p->id));
   }
   RL_ASSIGN_OR_RETURN(p->controlled_categories, StringSet(doc, "controlled_categories", p->id));
+  RL_ASSIGN_OR_RETURN(p->caveats, Caveats(doc, p->id));
   return CheckVocabulary(p->controlled_categories, p->categories, p->id + ".controlled_categories",
                          "category");
 }
@@ -276,6 +294,7 @@ Result<Policy> ParsePolicy(std::string_view json_text) {
   Policy p;
   RL_RETURN_IF_ERROR(ParseHeader(doc, &p));
   RL_RETURN_IF_ERROR(ParseRules(doc, &p));
+  p.sha256 = ledger::HexEncode(ledger::Sha256(json_text));
   return p;
 }
 

@@ -57,6 +57,12 @@ struct Policy {
   std::set<std::string> controlled_categories;
   std::set<std::string> categories;  // vocabulary (policy's or SPEC's)
   std::vector<Rule> rules;           // in file order
+  // Points the policy's authors could not confirm (`caveats`): shown with
+  // every assessment under it.
+  std::vector<std::string> caveats;
+  // SHA-256 (hex) of the exact bytes parsed: an assessment's
+  // `policy_sha256`, binding it to this file.
+  std::string sha256;
 };
 
 // SPEC's category vocabulary, used when a policy has no `categories`.

@@ -70,8 +70,4 @@ std::string Ratio::Decimal() const {
   return infinite_ ? "inf" : FormatDecimal(value_, kRatioDecimalDigits);
 }
 
-std::string Ratio::Percent() const {
-  return infinite_ ? "inf" : FormatDecimal(value_ * 100, 4) + "%";
-}
-
 }  // namespace rareledger::graph

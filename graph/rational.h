@@ -5,7 +5,8 @@
 // printed forms are part of the output contract (SPEC "Assessment"):
 //   - FormatFraction: reduced "n/d", integers as "n/1" (5 -> "5/1").
 //   - FormatDecimal: fixed digits after the point, truncated toward zero
-//     ("1/3" with 6 digits -> "0.333333"; "-1/3" -> "-0.333333").
+//     ("1/3" with 6 digits -> "0.333333"; "-1/3" -> "-0.333333"): JSON's
+//     `ratio_decimal` only. Text for people rounds half-up (graph/amount.h).
 // A Ratio adds the one non-finite case SPEC needs: "1/0", a lot of zero value
 // that carries content; it prints as "1/0" / "inf" and exceeds any threshold.
 #ifndef RARELEDGER_GRAPH_RATIONAL_H_
@@ -56,7 +57,6 @@ class Ratio {
 
   std::string Fraction() const;  // "n/d" or "1/0"
   std::string Decimal() const;   // kRatioDecimalDigits digits, or "inf"
-  std::string Percent() const;   // "0.1000%" style (4 digits), or "inf"
 
  private:
   Rational value_ = 0;

@@ -81,8 +81,13 @@ Result<Trace> TraceLot(const ProvenanceSource& source, const std::string& lot, D
     TracedDerivation t = DescribeDerivation(cone, d);
     if (policy) {
       const LotContent& from = content.at(d.from);
-      t.carries_content = (from.controlled_origin_item || !from.per_gram.empty()) &&
-                          !content.at(d.to).controlled_origin_item;
+      const bool to_coi = content.at(d.to).controlled_origin_item;
+      const Rational from_cpg = from.controlled_origin_item
+                                    ? ValuePerGramBefore(cone.Lot(d.from), d.index)
+                                    : from.TotalPerGram();
+      const bool zero_share = d.mass_g == 0 || (d.allocation && d.allocation->num == 0);
+      t.carries_content = from_cpg > 0 && !zero_share && !to_coi;
+      t.controlled_split = d.kind == ledger::EntryType::kSplit && from.controlled_origin_item;
     }
     trace.derivations.push_back(std::move(t));
   }

@@ -4,8 +4,12 @@
 //
 // Content needs a policy (it defines controlled origin items); without one
 // the trace shows masses and values only. The DOT output renders with
-// `dot -Tsvg`: controlled origin items are filled red, the traced lot has a
-// bold border, and derivations that carry controlled content are red.
+// `dot -Tsvg` / `-Tpng`, top to bottom, one row per tier (a lot's tier is
+// one more than its deepest parent's in the cone): controlled origin items
+// are filled red, the traced lot has a bold border (and, with a verdict, the
+// verdict), derivations that carry a non-zero share of controlled content
+// are red, splits of a controlled origin item are dashed red; a legend says
+// so.
 #ifndef RARELEDGER_GRAPH_TRACE_H_
 #define RARELEDGER_GRAPH_TRACE_H_
 
@@ -45,7 +49,11 @@ struct TracedDerivation {
   std::string process;            // transform only
   std::string facility_country;   // transform only
   std::string technology_origin;  // transform only, may be empty
-  bool carries_content = false;   // controlled content flows along it
+  // A non-zero share of controlled content flows along it to a lot that is
+  // not itself a controlled origin item.
+  bool carries_content = false;
+  // A split of a controlled origin item (the part is one too).
+  bool controlled_split = false;
 };
 
 struct Trace {
@@ -60,9 +68,17 @@ struct Trace {
 ledger::Result<Trace> TraceLot(const ProvenanceSource& source, const std::string& lot,
                                Direction direction, const Policy* policy);
 
-std::string TraceText(const Trace& trace);
+struct Assessment;
+
+struct DotOptions {
+  std::string currency;                 // of the amounts; "" = minor units
+  const Assessment* verdict = nullptr;  // the traced lot's, shown when set
+};
+
+// `currency` names the amounts ("" prints minor units).
+std::string TraceText(const Trace& trace, const std::string& currency = "");
 nlohmann::json TraceJson(const Trace& trace);
-std::string TraceDot(const Trace& trace);
+std::string TraceDot(const Trace& trace, const DotOptions& options = {});
 
 }  // namespace rareledger::graph
 

@@ -3,6 +3,8 @@
 //   DIR/checkpoint      the latest signed checkpoint
 //   DIR/checkpoints/N   every checkpoint ever issued, in issue order
 //   DIR/operator.pub    the operator key of entry 0 (the trust anchor)
+//   DIR/currency        the ledger's ISO 4217 currency code and a newline
+//                       (store metadata, as in the database: not signed)
 //   DIR/keys/P.pub      every key party P ever had: P.pub is the first,
 //                       P@2.pub, P@3.pub ... the rotated ones, in log order
 //                       ('@' never occurs in a party id, so names never clash)
@@ -87,10 +89,18 @@ Status Ledger::Export(const std::string& dir,
   RL_RETURN_IF_ERROR(WriteFile(root / "operator.pub", op.ToPem()));
   for (size_t n = 0; n < notes.size(); ++n)
     RL_RETURN_IF_ERROR(WriteFile(root / "checkpoints" / std::to_string(n), notes[n]));
+  RL_RETURN_IF_ERROR(WriteFile(root / "currency", store_->currency() + "\n"));
   return WriteFile(root / "checkpoint", notes.back());
 }
 
-Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& options) {
+namespace {
+
+// Verifies the bundle at `dir`, calling `on_leaf` with each leaf's bytes in
+// log order and `at_end` with the finished replay (both may be null).
+Result<VerifyReport> ReplayBundle(
+    const std::string& dir, const VerifyOptions& options,
+    const std::function<Status(const std::string&)>& on_leaf,
+    const std::function<void(const Replayer&, const std::string&)>& at_end) {
   fs::path root(dir);
   RL_ASSIGN_OR_RETURN(std::string op_pem, ReadFile(root / "operator.pub"));
   RL_ASSIGN_OR_RETURN(PublicKey op, PublicKey::FromPem(op_pem));
@@ -116,6 +126,7 @@ Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& o
   while (std::getline(in, line)) {
     if (line.empty())
       return Status::VerificationFailed("entries.jsonl: empty line " + std::to_string(n + 1));
+    if (on_leaf) RL_RETURN_IF_ERROR(on_leaf(line));
     RL_RETURN_IF_ERROR(replay.Add(std::move(line)));
     ++n;
   }
@@ -133,7 +144,37 @@ Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& o
   report.checkpoints = replay.checkpoints_checked();
   report.uncovered = replay.size() - latest_cp.size;
   report.root = replay.frontier().Root();
+  if (at_end) at_end(replay, latest);
   return report;
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& options) {
+  return ReplayBundle(dir, options, nullptr, nullptr);
+}
+
+Result<LoadedBundle> LoadBundle(const std::string& dir) {
+  LoadedBundle b;
+  auto keep = [&](const std::string& leaf) -> Status {
+    RL_ASSIGN_OR_RETURN(Entry e, DecodeLeaf(leaf));
+    b.entries.push_back(std::move(e));
+    return Status::Ok();
+  };
+  auto finish = [&](const Replayer& replay, const std::string& note) {
+    b.state = replay.state();
+    b.checkpoint_note = note;
+  };
+  RL_ASSIGN_OR_RETURN(b.report, ReplayBundle(dir, {}, keep, finish));
+  RL_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(b.checkpoint_note));
+  b.ledger_id = cp.origin;
+  b.checkpoint_size = cp.size;
+  if (auto currency = ReadFile(fs::path(dir) / "currency"); currency.ok()) {
+    std::string c = *currency;
+    while (!c.empty() && (c.back() == '\n' || c.back() == '\r')) c.pop_back();
+    b.currency = c;
+  }
+  return b;
 }
 
 }  // namespace rareledger::ledger

@@ -156,6 +156,22 @@ class Ledger {
 // Verifies a bundle written by Export, with no database.
 Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& options = {});
 
+// A verified bundle, replayed into memory: what `assess --bundle` and
+// `trace --bundle` read instead of a database.
+struct LoadedBundle {
+  VerifyReport report;  // as VerifyBundle gives it
+  std::string ledger_id;         // the latest checkpoint's origin
+  std::string currency;          // DIR/currency; empty when the bundle has none
+  MemoryState state;             // the records after the last entry
+  std::vector<Entry> entries;    // every entry, in log order
+  std::string checkpoint_note;   // DIR/checkpoint, the latest signed note
+  uint64_t checkpoint_size = 0;  // its tree size (<= report.entries)
+};
+
+// Verifies the bundle exactly as VerifyBundle does (same errors), then keeps
+// the replayed state and the decoded entries. Memory grows with the log.
+Result<LoadedBundle> LoadBundle(const std::string& dir);
+
 // "2026-11-28T10:04:28Z": now, in UTC, for payload `time` fields.
 std::string UtcNow();
 

@@ -43,7 +43,6 @@ TEST_CASE("ratio covers 1/0 and thresholds exactly", "[rational]") {
   Ratio at = Ratio::Of(Rational(1), Rational(1000));
   CHECK(at.Reaches(Rational(1, 1000), false));
   CHECK(!at.Reaches(Rational(1, 1000), true));
-  CHECK(at.Percent() == "0.1000%");
 }
 
 }  // namespace

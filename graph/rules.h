@@ -1,0 +1,25 @@
+// Rule evaluation for Assess (internal to graph/): fills an Assessment's
+// rules, license_required, technology findings and the review warning.
+#ifndef RARELEDGER_GRAPH_RULES_H_
+#define RARELEDGER_GRAPH_RULES_H_
+
+#include <string>
+
+#include "graph/assessment.h"
+#include "graph/policy.h"
+#include "graph/provenance.h"
+#include "ledger/state.h"
+
+namespace rareledger::graph {
+
+// Evaluates every rule of `policy` on `a->as_of`, in policy order. Needs
+// the lot facts, ratio and contributors of `a` already filled.
+void EvaluateRules(const ProvenanceGraph& cone, const Policy& policy, Assessment* a);
+
+// Which conditions of a controlled origin item `lot` fails, in words
+// ("category product is not controlled and it was made in US, not CN").
+std::string NotOriginItemWhy(const ledger::LotRecord& lot, const Policy& policy);
+
+}  // namespace rareledger::graph
+
+#endif  // RARELEDGER_GRAPH_RULES_H_
