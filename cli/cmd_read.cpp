@@ -1,4 +1,4 @@
-// show, log, checkpoint, prove, verify, export, verify-bundle.
+// show, log, checkpoint, prove, export (verify and verify-bundle: cmd_verify.cpp).
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -107,8 +107,9 @@ int CmdLog(const Globals& g, uint64_t from, std::optional<uint64_t> limit) {
 }
 
 int CmdCheckpoint(const Globals& g, const CheckpointOptions& o) {
-  if (o.list == !o.operator_key.empty())
-    return UsageError("checkpoint: give either --operator-key or --list");
+  if (o.vkey + o.list + !o.operator_key.empty() != 1)
+    return UsageError("checkpoint: give one of --operator-key, --list or --vkey");
+  if (o.vkey) return CmdCheckpointVkey(g);
   if (o.list) {
     auto l = Ledger::Open(g.db, false);
     if (!l.ok()) return Fail(l.status());
@@ -164,32 +165,6 @@ int CmdProveConsistency(const Globals& g, uint64_t old_size, std::optional<uint6
   return kExitOk;
 }
 
-namespace {
-
-int ReportVerified(const char* what, const ledger::VerifyReport& r) {
-  std::cout << what << ": ok: " << r.entries << " entries, every signature and rule holds; "
-            << r.checkpoints << " checkpoint(s) match; root " << ledger::HexEncode(r.root) << "\n";
-  if (r.checkpoints == 0)
-    std::cerr << "rareledger: warning: no checkpoint: nothing signed by the operator commits to "
-                 "this log yet\n";
-  else if (r.uncovered > 0)
-    std::cerr << "rareledger: warning: the last " << r.uncovered
-              << " entries are not covered by a checkpoint yet\n";
-  return kExitOk;
-}
-
-}  // namespace
-
-int CmdVerify(const Globals& g) {
-  auto l = Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  Progress progress("verify", g.quiet);
-  auto r = (*l)->Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
-  progress.Finish();
-  if (!r.ok()) return Fail(r.status());
-  return ReportVerified("verify", *r);
-}
-
 int CmdExport(const Globals& g, const std::string& dir) {
   auto l = Ledger::Open(g.db, false);
   if (!l.ok()) return Fail(l.status());
@@ -200,12 +175,6 @@ int CmdExport(const Globals& g, const std::string& dir) {
   if (!s.ok()) return Fail(s);
   std::cout << "exported " << (*l)->Info().size << " entries to " << dir << "\n";
   return kExitOk;
-}
-
-int CmdVerifyBundle(const Globals&, const std::string& dir) {
-  auto r = ledger::VerifyBundle(dir);
-  if (!r.ok()) return Fail(r.status());
-  return ReportVerified("verify-bundle", *r);
 }
 
 }  // namespace rareledger::cli

@@ -174,6 +174,7 @@ int Run(int argc, char** argv) {
          [&] { return CmdCheckpoint(g, cp); });
   c->add_option("--operator-key", cp.operator_key, "operator private key (PEM)");
   c->add_flag("--list", cp.list, "print every checkpoint issued");
+  c->add_flag("--vkey", cp.vkey, "print the operator's current verifier key (NAME+HEX8+BASE64)");
   json_flag(c);
 
   auto* prove = app.add_subcommand("prove", "RFC 9162 proofs");
@@ -189,16 +190,38 @@ int Run(int argc, char** argv) {
   c->add_option("--old", pr_old)->required();
   c->add_option("--new", pr_new);
 
-  c = on(app.add_subcommand("verify", "re-check every signature, rule, seq and checkpoint"),
+  c = on(app.add_subcommand("verify", "re-check every signature, rule, seq, checkpoint and stored row"),
          [&] { return CmdVerify(g); });
   c->add_flag("--quiet", g.quiet, "no progress line");
+  json_flag(c);
   std::string dir;
   c = on(app.add_subcommand("export", "write an offline audit bundle"), [&] { return CmdExport(g, dir); });
   c->add_option("dir", dir)->required();
   c->add_flag("--quiet", g.quiet, "no progress line");
+  VerifyBundleOptions vb;
   c = on(app.add_subcommand("verify-bundle", "verify an audit bundle without any database"),
-         [&] { return CmdVerifyBundle(g, dir); });
-  c->add_option("dir", dir)->required();
+         [&] { return CmdVerifyBundle(g, vb); });
+  c->add_option("dir", vb.dir)->required();
+  c->add_option("--operator-key", vb.operator_key, "pin the trusted operator public key (PEM)");
+  json_flag(c);
+
+  auto* vp = app.add_subcommand("verify-proof", "check a printed proof against signed checkpoints");
+  vp->require_subcommand(1);
+  VerifyProofOptions vpo;
+  c = on(vp->add_subcommand("inclusion", "an inclusion proof against a checkpoint"),
+         [&] { return CmdVerifyProofInclusion(vpo); });
+  c->add_option("proof", vpo.proof, "the `prove inclusion` JSON, or - for stdin")->required();
+  c->add_option("--checkpoint", vpo.checkpoint, "signed checkpoint file")->required();
+  c->add_option("--vkey", vpo.vkey, "operator verifier key (or a file holding it)")->required();
+  c->add_option("--entry", vpo.entry, "the entry's envelope (a line of entries.jsonl)");
+  c->add_option("--leaf-hash", vpo.leaf_hash, "the entry's leaf hash (hex)");
+  c->add_option("--index", vpo.index, "the entry's index")->required();
+  c = on(vp->add_subcommand("consistency", "a consistency proof between two checkpoints"),
+         [&] { return CmdVerifyProofConsistency(vpo); });
+  c->add_option("proof", vpo.proof, "the `prove consistency` JSON, or - for stdin")->required();
+  c->add_option("--old-checkpoint", vpo.old_checkpoint, "the earlier signed checkpoint")->required();
+  c->add_option("--checkpoint", vpo.checkpoint, "the later signed checkpoint")->required();
+  c->add_option("--vkey", vpo.vkey, "operator verifier key (or a file holding it)")->required();
 
   TraceOptions trace;
   bool trace_up = false;
