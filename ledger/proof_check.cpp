@@ -120,12 +120,15 @@ Result<ConsistencyCheck> CheckConsistencyProof(std::string_view old_note, std::s
   auto new_cp = VerifyCheckpointWithVkey(new_note, vkey);
   if (!new_cp.ok()) return new_cp.status().WithContext("checkpoint");
   RL_ASSIGN_OR_RETURN(ConsistencyProofInfo p, ParseConsistencyProofJson(proof_json));
-  if (p.old_size != old_cp->size || p.new_size != new_cp->size)
+  if (p.old_size != old_cp->size || p.new_size != new_cp->size) {
+    std::string hint = old_cp->size <= new_cp->size
+                           ? " (run `prove consistency --old " + std::to_string(old_cp->size) +
+                                 " --new " + std::to_string(new_cp->size) + "`)"
+                           : " (the old checkpoint is the larger one)";
     return Mismatch("the proof is from size " + std::to_string(p.old_size) + " to " +
                     std::to_string(p.new_size) + ", the checkpoints commit to sizes " +
-                    std::to_string(old_cp->size) + " and " + std::to_string(new_cp->size) +
-                    " (run `prove consistency --old " + std::to_string(old_cp->size) +
-                    " --new " + std::to_string(new_cp->size) + "`)");
+                    std::to_string(old_cp->size) + " and " + std::to_string(new_cp->size) + hint);
+  }
   if (p.old_root != old_cp->root)
     return Mismatch("the proof's old root " + HexEncode(p.old_root) +
                     " is not the old checkpoint's root " + HexEncode(old_cp->root));
