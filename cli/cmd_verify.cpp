@@ -107,7 +107,7 @@ int CmdVerifyBundle(const Globals& g, const VerifyBundleOptions& o) {
     if (!key.ok()) return Fail(key.status().WithContext("--operator-key"));
     pinned = key->raw();
   }
-  auto r = ledger::VerifyBundle(o.dir, pinned);
+  auto r = ledger::VerifyBundle(o.dir, {}, pinned);
   if (g.json) return PrintJson(r, std::optional<std::string>(pinned.value_or("")));
   if (!r.ok()) return Fail(r.status());
   PrintText("verify-bundle", *r);

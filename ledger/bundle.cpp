@@ -167,7 +167,7 @@ Status CheckKeyFiles(const fs::path& root, const std::vector<std::pair<std::stri
 
 }  // namespace
 
-Result<VerifyReport> VerifyBundle(const std::string& dir,
+Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& options,
                                   const std::optional<std::string>& trusted_operator_key) {
   fs::path root(dir);
   RL_ASSIGN_OR_RETURN(std::string op_pem, ReadFile(root / "operator.pub"));
@@ -180,7 +180,7 @@ Result<VerifyReport> VerifyBundle(const std::string& dir,
   const Checkpoint latest_cp = *parsed;
   RL_ASSIGN_OR_RETURN(std::vector<std::string> notes, BundleCheckpoints(root, latest));
 
-  Replayer replay(latest_cp.origin, op.raw());
+  Replayer replay(latest_cp.origin, op.raw(), {options.chunk_entries, options.threads});
   RL_RETURN_IF_ERROR(replay.AddCheckpoints(notes));
   std::ifstream in(root / "entries.jsonl", std::ios::binary);
   if (!in) return Status::NotFound("cannot read " + (root / "entries.jsonl").string());

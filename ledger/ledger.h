@@ -19,6 +19,7 @@
 #include "ledger/crypto.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
+#include "ledger/sequencer.h"
 #include "ledger/state.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
@@ -32,18 +33,14 @@ struct LedgerInfo {
   Hash root{};
 };
 
-// One line of a submit: appended at `index`, or already present there.
-struct SubmitOutcome {
-  size_t line = 0;  // 1-based line of the input
-  uint64_t index = 0;
-  bool duplicate = false;
-  const Entry* entry = nullptr;  // valid only during the callback
+struct SubmitOptions {
+  size_t chunk_entries = kDefaultChunkEntries;  // lines decided and committed together
+  unsigned threads = 0;                         // 0: one per core
 };
 
-struct SubmitReport {
-  size_t appended = 0;
-  size_t duplicates = 0;
-  Status error;  // the first rejected line, naming it; ok if none
+struct VerifyOptions {
+  size_t chunk_entries = kDefaultChunkEntries;  // leaves replayed together
+  unsigned threads = 0;                         // 0: one per core
 };
 
 struct InclusionProofInfo {
@@ -83,18 +80,27 @@ class Ledger {
 
   LedgerInfo Info() const;
 
-  // Appends envelopes read by `next_line` (false at end of input) in order.
-  // An envelope already in the log is reported as a duplicate and skipped;
-  // the first rejected line stops the submit, everything before it stays
-  // appended. `on_outcome` sees every accepted line after it is durable,
-  // in input order, one call at a time, but not necessarily on the calling
-  // thread (chunks are committed on a helper thread while the next one is
-  // read and decided); `next_line` is always called on the calling thread.
-  // A signature failure is found while the next chunk is read, so the
-  // submit may read up to one chunk (4096 lines) past the failing line
-  // before it returns; nothing past it is appended.
+  // Appends envelopes read by `next_line` (false at end of input) in order,
+  // through a Sequencer (sequencer.h) with one stream; blank lines are
+  // skipped, lines are numbered from 1. An envelope already in the log is
+  // reported as a duplicate and skipped; the first rejected line stops the
+  // submit, everything before it stays appended. `on_outcome` sees every
+  // accepted line after it is durable, in input order, one call at a time,
+  // on the sequencer's commit thread; `next_line` is always called on the
+  // calling thread. Lines are taken as they come: a slow input is committed
+  // as it arrives. The submit may read up to two chunks past a rejected
+  // line before it returns; nothing past that line is appended.
   SubmitReport Submit(const std::function<bool(std::string*)>& next_line,
-                      const std::function<void(const SubmitOutcome&)>& on_outcome);
+                      const std::function<void(const SubmitOutcome&)>& on_outcome,
+                      const SubmitOptions& options = {});
+  // The same with envelopes already framed (EnvelopeInput): `next` gives
+  // each envelope's text and its line number.
+  SubmitReport Submit(const std::function<bool(std::string*, size_t*)>& next,
+                      const std::function<void(const SubmitOutcome&)>& on_outcome,
+                      const SubmitOptions& options = {});
+  // A sequencer for many concurrent clients (the server). While it lives,
+  // it is this ledger's only writer: do not call Submit meanwhile.
+  std::unique_ptr<Sequencer> NewSequencer(const SequencerOptions& options = {});
 
   Result<Entry> GetEntry(uint64_t index) const;
   Result<LotRecord> GetLot(const std::string& id) const;
@@ -114,8 +120,8 @@ class Ledger {
   // Replays every entry from the stored bytes: signatures, rules, seq, the
   // root at every checkpoint, the stored frontier, tree and records.
   // `progress`, when set, is called now and then with (entries done, total).
-  Result<VerifyReport> Verify(
-      const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;
+  Result<VerifyReport> Verify(const std::function<void(uint64_t, uint64_t)>& progress = nullptr,
+                              const VerifyOptions& options = {}) const;
 
   // Writes the offline audit bundle (docs/auditing.md) into `dir`, which
   // must not exist or be empty. Needs at least one checkpoint.
@@ -135,7 +141,8 @@ class Ledger {
 // fingerprints otherwise); else on the bundle's own operator.pub. Files in
 // keys/ and checkpoints/ that the log does not account for fail too.
 Result<VerifyReport> VerifyBundle(
-    const std::string& dir, const std::optional<std::string>& trusted_operator_key = std::nullopt);
+    const std::string& dir, const VerifyOptions& options = {},
+    const std::optional<std::string>& trusted_operator_key = std::nullopt);
 
 // "2026-11-28T10:04:28Z": now, in UTC, for payload `time` fields.
 std::string UtcNow();

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "ledger/checkpoint.h"
-#include "ledger/crypto.h"
+#include "ledger/hash.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
 #include "ledger/status.h"

@@ -238,10 +238,10 @@ Status CheckNoExtraRows(const Store& store,
 
 }  // namespace verify
 
-Result<VerifyReport> Ledger::Verify(
-    const std::function<void(uint64_t, uint64_t)>& progress) const {
+Result<VerifyReport> Ledger::Verify(const std::function<void(uint64_t, uint64_t)>& progress,
+                                   const VerifyOptions& options) const {
   RL_ASSIGN_OR_RETURN(verify::CheckpointChain chain, verify::CheckCheckpointChain(*store_));
-  Replayer replay(store_->ledger_id(), std::nullopt);
+  Replayer replay(store_->ledger_id(), std::nullopt, {options.chunk_entries, options.threads});
   RL_RETURN_IF_ERROR(replay.AddCheckpoints(chain.notes));
   replay.SetNodeCheck(verify::CheckStoredTree(*store_));
   verify::PartySeqs seqs;

@@ -184,7 +184,8 @@ inline json OutputJson(const std::string& lot, int64_t mass_g, int64_t value,
 }
 
 inline SubmitReport SubmitLines(Ledger& ledger, const std::vector<std::string>& lines,
-                                std::vector<SubmitOutcome>* outcomes = nullptr) {
+                                std::vector<SubmitOutcome>* outcomes = nullptr,
+                                const SubmitOptions& options = {}) {
   size_t i = 0;
   return ledger.Submit(
       [&](std::string* line) {
@@ -198,7 +199,8 @@ inline SubmitReport SubmitLines(Ledger& ledger, const std::vector<std::string>& 
           copy.entry = nullptr;  // valid only during the callback
           outcomes->push_back(copy);
         }
-      });
+      },
+      options);
 }
 
 inline std::unique_ptr<Ledger> MustInit(const std::string& path, const std::string& ledger_id,
