@@ -2,6 +2,7 @@
 #include "ledger/verify.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -155,48 +156,69 @@ std::function<Status(const std::vector<std::pair<NodeId, Hash>>&)> CheckStoredTr
   };
 }
 
+namespace {
+
+// Sorts the entries rows as the scan meets them: the next index of the log
+// (to replay), or a problem, of which the first of each kind is kept.
+class EntryRows {
+ public:
+  explicit EntryRows(uint64_t size) : size_(size) {}
+  // True when the row under `key` is the next entry to replay.
+  bool Next(std::string_view key) {
+    uint64_t index = 0;
+    if (!format::ParseBe64(key, &index)) {
+      Keep(&extra_, "malformed entries key " + HexEncode(key) + " in the store");
+    } else if (index >= size_) {
+      Keep(&extra_, "entry " + std::to_string(index) + " is stored at or beyond the log size " +
+                        std::to_string(size_));
+    } else if (index != next_ || !gap_.ok()) {  // nothing after a gap is replayed
+      Keep(&gap_, "entry " + std::to_string(next_) + " is missing from the store");
+    } else {
+      ++next_;
+      return true;
+    }
+    return false;
+  }
+  // After the scan: a missing tail is a gap too.
+  void End() {
+    if (next_ < size_) Keep(&gap_, "entry " + std::to_string(next_) + " is missing from the store");
+  }
+  uint64_t replayed() const { return next_; }
+  const Status& gap() const { return gap_; }
+  const Status& extra() const { return extra_; }
+
+ private:
+  static void Keep(Status* first, const std::string& what) {
+    if (first->ok()) *first = Status::VerificationFailed(what);
+  }
+  uint64_t size_;
+  uint64_t next_ = 0;
+  Status gap_, extra_;
+};
+
+}  // namespace
+
 Status ReplayEntries(const Store& store, Replayer& replay, PartySeqs* seqs,
                      const ProgressFn& progress) {
   const uint64_t size = store.frontier().size();
-  uint64_t next = 0;              // the next index the log must have
-  Status gap, extra;              // the first missing index, the first extra row
+  EntryRows rows(size);
   std::optional<uint64_t> unread;  // the first leaf whose (party, seq) was not read
-  Status scanned = store.ForEachRaw(format::kCfEntries,
-                                    [&](std::string_view key, std::string_view leaf) -> Status {
-    uint64_t index = 0;
-    if (!format::ParseBe64(key, &index)) {
-      if (extra.ok())
-        extra = Status::VerificationFailed("malformed entries key " + HexEncode(key) +
-                                           " in the store");
-      return Status::Ok();
-    }
-    if (index >= size) {
-      if (extra.ok())
-        extra = Status::VerificationFailed("entry " + std::to_string(index) +
-                                           " is stored at or beyond the log size " +
-                                           std::to_string(size));
-      return Status::Ok();
-    }
-    if (index != next || !gap.ok()) {  // nothing after a gap is fed
-      if (gap.ok())
-        gap = Status::VerificationFailed("entry " + std::to_string(next) +
-                                         " is missing from the store");
-      return Status::Ok();
-    }
+  Status scanned = store.ForEachRaw(format::kCfEntries, [&](std::string_view key,
+                                                            std::string_view leaf) -> Status {
+    if (!rows.Next(key)) return Status::Ok();
+    const uint64_t index = rows.replayed() - 1;
     if (progress && index % 4096 == 0) progress(index, size);
     if (!unread && !NoteSeq(leaf, index, seqs)) unread = index;
-    ++next;
     return replay.Add(std::string(leaf));
   });
   RL_RETURN_IF_ERROR(scanned);
-  if (next < size && gap.ok())
-    gap = Status::VerificationFailed("entry " + std::to_string(next) + " is missing from the store");
-  if (progress) progress(next, size);
+  rows.End();
+  if (progress) progress(rows.replayed(), size);
   Status finished = replay.Finish();
   // The replay's error first when it is about an entry before the gap.
-  if (!finished.ok() && (gap.ok() || replay.size() < next)) return finished;
-  RL_RETURN_IF_ERROR(gap);
-  RL_RETURN_IF_ERROR(extra);
+  if (!finished.ok() && (rows.gap().ok() || replay.size() < rows.replayed())) return finished;
+  RL_RETURN_IF_ERROR(rows.gap());
+  RL_RETURN_IF_ERROR(rows.extra());
   if (unread)
     return Status::VerificationFailed("entry " + std::to_string(*unread) +
                                       ": its party and seq cannot be read");

@@ -195,7 +195,8 @@ class MetaRows : public ImpliedRows {
     if (key == format::kMetaLedgerId)
       return value == ledger_id_ ? Status::Ok() : Bad(row + " is not the ledger id the log carries");
     if (key == format::kMetaCurrency)
-      return value.size() == 3 && std::all_of(value.begin(), value.end(), ::isupper)
+      return value.size() == 3 && std::all_of(value.begin(), value.end(),
+                                              [](char c) { return c >= 'A' && c <= 'Z'; })
                  ? Status::Ok()
                  : Bad(row + " is not a currency code");
     if (key == format::kMetaFrontier) {
