@@ -89,18 +89,20 @@ Result<ledger::Hash> LeafOf(const VerifyProofOptions& o) {
 
 }  // namespace
 
-int CmdVerify(const Globals& g) {
-  auto l = ledger::Ledger::Open(g.db, false);
-  if (!l.ok()) return g.json ? PrintJson(l.status(), std::nullopt) : Fail(l.status());
+int CmdVerify(Context& c) {
+  const Globals& g = c.g;
+  Status opened = c.Open(Access::kRead);
+  if (!opened.ok()) return g.json ? PrintJson(opened, std::nullopt) : Fail(opened);
   Progress progress("verify", g.quiet || g.json);
-  auto r = (*l)->Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
+  auto r = c.ledger().Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
   progress.Finish();
   if (g.json) return PrintJson(r, std::nullopt);
   if (!r.ok()) return Fail(r.status());
   return PrintText("verify", *r);
 }
 
-int CmdVerifyBundle(const Globals& g, const VerifyBundleOptions& o) {
+int CmdVerifyBundle(Context& c, const VerifyBundleOptions& o) {
+  const Globals& g = c.g;
   std::optional<std::string> pinned;
   if (!o.operator_key.empty()) {
     auto key = ledger::PublicKey::FromPemFile(o.operator_key);
@@ -115,10 +117,8 @@ int CmdVerifyBundle(const Globals& g, const VerifyBundleOptions& o) {
   return kExitOk;
 }
 
-int CmdCheckpointVkey(const Globals& g) {
-  auto l = ledger::Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  auto vkey = ledger::OperatorVerifierKey(**l);
+int CmdCheckpointVkey(Context& c) {
+  auto vkey = ledger::OperatorVerifierKey(c.ledger());
   if (!vkey.ok()) return Fail(vkey.status());
   std::cout << *vkey << "\n";
   return kExitOk;

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "ledger/canonical_json.h"
+#include "ledger/envelope.h"
 #include "ledger/checkpoint.h"
 #include "ledger/records.h"
 #include "ledger/replay.h"
@@ -43,9 +44,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Init(const std::string& path,
                             {"roles", {"operator"}},
                             {"pubkey", operator_key.public_key().ToBase64()}};
   // Validate everything before anything touches the disk.
-  RL_ASSIGN_OR_RETURN(std::string canonical, CanonicalPayload(payload.dump()));
-  RL_ASSIGN_OR_RETURN(std::string sig, operator_key.Sign(canonical));
-  RL_ASSIGN_OR_RETURN(Entry entry, DecodeEnvelope(MakeEnvelope(canonical, sig)));
+  RL_ASSIGN_OR_RETURN(std::string envelope, SignEnvelope(payload, operator_key));
+  RL_ASSIGN_OR_RETURN(Entry entry, DecodeEnvelope(envelope));
   MemoryState empty;
   RL_ASSIGN_OR_RETURN(Mutation m, Apply(empty, LedgerIdentity{ledger_id}, entry, 0));
 
@@ -113,6 +113,49 @@ SubmitReport Ledger::Submit(const std::function<bool(std::string*, size_t*)>& ne
 
 std::unique_ptr<Sequencer> Ledger::NewSequencer(const SequencerOptions& options) {
   return std::make_unique<Sequencer>(*store_, options);
+}
+
+namespace {
+
+// "party X was revoked at entry N", with the reason when the record has it.
+std::string RevokedText(const PartyRecord& p) {
+  return "party " + p.id + " was revoked at entry " + std::to_string(*p.revoked_at);
+}
+
+}  // namespace
+
+Result<SignerIdentity> Ledger::ResolveSigner(const PublicKey& key, const std::string& party) const {
+  RL_ASSIGN_OR_RETURN(std::vector<PartyRecord> parties, store_->AllParties());
+  const PartyRecord* holder = nullptr;  // any party that ever had the key
+  size_t epoch = 0;
+  for (const auto& p : parties)
+    for (size_t k = 0; k < p.keys.size(); ++k)
+      if (p.keys[k].pubkey == key.raw()) holder = &p, epoch = k;
+  if (!party.empty()) {
+    RL_ASSIGN_OR_RETURN(PartyRecord named, GetParty(party));
+    if (holder != nullptr && holder->id != party)
+      return Status::Rejected("the key is party " + holder->id + "'s, not " + party + "'s");
+    if (holder == nullptr)
+      return Status::Rejected("the key is not party " + party + "'s (nor any party's)");
+  }
+  if (holder == nullptr) return Status::Rejected("no registered party holds this key");
+  if (holder->revoked_at) return Status::Rejected(RevokedText(*holder));
+  if (epoch + 1 != holder->keys.size())
+    return Status::Rejected("the key was party " + holder->id + "'s until entry " +
+                            std::to_string(holder->keys[epoch + 1].from_index) +
+                            ", when it was rotated; sign with its current key");
+  return SignerIdentity{holder->id, holder->last_seq + 1};
+}
+
+Status Ledger::ScanLeaves(uint64_t from, uint64_t to,
+                          const std::function<Status(uint64_t, std::string_view)>& fn) const {
+  return store_->ScanEntries(from, to, fn);
+}
+
+Result<std::vector<PartyRecord>> Ledger::AllParties() const { return store_->AllParties(); }
+
+Status Ledger::ForEachLot(const std::function<Status(const LotRecord&)>& fn) const {
+  return store_->ForEachLot(fn);
 }
 
 Result<Entry> Ledger::GetEntry(uint64_t index) const {

@@ -43,6 +43,12 @@ struct VerifyOptions {
   unsigned threads = 0;                         // 0: one per core
 };
 
+// Who signs with a key: the party that holds it now, and its next seq.
+struct SignerIdentity {
+  std::string party;
+  int64_t next_seq = 1;
+};
+
 struct InclusionProofInfo {
   uint64_t index = 0;
   uint64_t size = 0;
@@ -102,7 +108,20 @@ class Ledger {
   // it is this ledger's only writer: do not call Submit meanwhile.
   std::unique_ptr<Sequencer> NewSequencer(const SequencerOptions& options = {});
 
+  // The party whose current key is `key` (with `party` given: that party,
+  // which must hold it) and its next seq. Rejected, naming why, when no
+  // party holds the key, it belongs to another party, it was rotated out,
+  // or its party was revoked.
+  Result<SignerIdentity> ResolveSigner(const PublicKey& key, const std::string& party = "") const;
+
   Result<Entry> GetEntry(uint64_t index) const;
+  // Calls fn(index, leaf bytes) for entries [from, to) in log order; stops
+  // at the first non-ok Status and returns it.
+  Status ScanLeaves(uint64_t from, uint64_t to,
+                    const std::function<Status(uint64_t, std::string_view)>& fn) const;
+  Result<std::vector<PartyRecord>> AllParties() const;
+  // Calls fn for every lot, in lot id order; stops at the first non-ok Status.
+  Status ForEachLot(const std::function<Status(const LotRecord&)>& fn) const;
   Result<LotRecord> GetLot(const std::string& id) const;
   Result<PartyRecord> GetParty(const std::string& id) const;
   Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const;
@@ -127,8 +146,6 @@ class Ledger {
   // must not exist or be empty. Needs at least one checkpoint.
   Status Export(const std::string& dir,
                 const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;
-
-  const Store& store() const { return *store_; }
 
  private:
   explicit Ledger(std::unique_ptr<Store> store) : store_(std::move(store)) {}

@@ -95,8 +95,7 @@ struct Fixture {
   std::vector<std::string> Leaves() const { return LeavesOf(*ledger); }
   static std::vector<std::string> LeavesOf(const Ledger& l) {
     std::vector<std::string> out;
-    REQUIRE(l.store()
-                .ScanEntries(0, l.Info().size,
+    REQUIRE(l.ScanLeaves(0, l.Info().size,
                              [&](uint64_t, std::string_view leaf) {
                                out.emplace_back(leaf);
                                return Status::Ok();

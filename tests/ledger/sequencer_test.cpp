@@ -112,7 +112,7 @@ TEST_CASE("streams from several threads all land, each in its own order", "[sequ
   REQUIRE(v.ok());
 }
 
-TEST_CASE("a bad signature ends its stream only, the others' later lines are decided again",
+TEST_CASE("a bad signature ends its stream only, the other streams' later lines are decided again",
           "[sequencer]") {
   Fixture f;
   f.Producers(2);
@@ -205,7 +205,7 @@ TEST_CASE("a broken rule in one stream leaves the other streams alone", "[sequen
   REQUIRE(f.ledger->Verify().ok());
 }
 
-TEST_CASE("a stream with no lines finishes at once, duplicates across streams are reported",
+TEST_CASE("a stream with no lines finishes at once, and duplicates across streams are reported",
           "[sequencer]") {
   Fixture f;
   f.Producers(1);
