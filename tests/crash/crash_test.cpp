@@ -4,9 +4,9 @@
 // "kill -9 mid-submit": a JSON Lines file of a few thousand valid signed
 // envelopes (a web of register_party, create_lot and transfer entries made
 // with the ledger library) is submitted by `rareledger submit`, which is
-// SIGKILLed after a random delay (fixed seed). After each kill the log must
-// be an exact prefix of the file (leaf bytes equal the envelope lines, in
-// order), `verify` must pass, every line the killed process reported as
+// SIGKILLed at fixed fractions of the time a whole submit takes. After each
+// kill the log must be an exact prefix of the file (leaf bytes equal the
+// envelope lines, in order), `verify` must pass, every line the killed process reported as
 // appended must be in the log, and submitting the same file again must
 // complete it.
 //
@@ -393,12 +393,13 @@ TEST_CASE("kill -9 during submit leaves an exact verifiable prefix that a resubm
   REQUIRE(CheckPrefix(db0) == n);
   const double t_full = full.seconds;
 
-  // A fixed number of rounds, not a time budget: the same work on every
-  // machine. The delays are fractions of T drawn from a fixed seed, so a
-  // slower machine kills at the same points of the submit.
-  constexpr int kRounds = 3;  // quiet, --json, and quiet with the resubmit killed too
-  std::mt19937 rng(kSeed);
-  std::uniform_real_distribution<double> delay(0.0, 1.2 * t_full);
+  // A fixed number of rounds at fixed fractions of T, not a time budget or
+  // random delays: the same work on every machine, killing before the
+  // first 4096-line chunk is committed, between the chunks, late, and
+  // around the end. Odd rounds (--json) are the late ones, so that lines
+  // reported as appended exist to be checked.
+  constexpr double kKillAt[] = {0.3, 0.85, 0.6, 1.1};
+  constexpr int kRounds = sizeof(kKillAt) / sizeof(kKillAt[0]);
   std::map<size_t, int> sizes;  // prefix length -> rounds
   int rounds = 0, killed_mid = 0, reported_checked = 0;
   for (; rounds < kRounds; ++rounds) {
@@ -411,7 +412,7 @@ TEST_CASE("kill -9 during submit leaves an exact verifiable prefix that a resubm
     std::vector<std::string> args = {"--db", db, "submit", file};
     args.push_back(report ? "--json" : "--quiet");
     Child c(args, pre);
-    const double d = delay(rng);
+    const double d = kKillAt[rounds] * t_full;
     std::this_thread::sleep_for(std::chrono::duration<double>(d));
     const bool was_running = c.Running();
     if (was_running) c.Kill();
@@ -443,7 +444,7 @@ TEST_CASE("kill -9 during submit leaves an exact verifiable prefix that a resubm
     size_t now_present = present;
     if (rounds % 3 == 2 && present < n) {
       Child again({"--db", db, "submit", file, "--quiet"}, pre + "-again");
-      std::this_thread::sleep_for(std::chrono::duration<double>(delay(rng) / 2));
+      std::this_thread::sleep_for(std::chrono::duration<double>(d / 2));
       if (again.Running()) again.Kill();
       int code2 = again.Wait();
       REQUIRE((code2 == -SIGKILL || code2 == 0));
