@@ -13,6 +13,7 @@
 
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
+#include "tests/oracles/merkle_reference.h"
 #include "ledger/records.h"
 #include "ledger/store.h"
 #include "ledger/store_format.h"

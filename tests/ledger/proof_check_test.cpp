@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "test_util.h"
+#include "tests/oracles/merkle_reference.h"
 
 namespace rareledger::ledger {
 namespace {
