@@ -1,5 +1,7 @@
 #include "graph/policy.h"
 
+#include "ledger/canonical_json.h"
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -265,8 +267,11 @@ bool IsValidDate(std::string_view d) {
 }
 
 Result<Policy> ParsePolicy(std::string_view json_text) {
-  json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Bad("file", "not valid JSON");
+  // Strict like entries (no floats, no duplicate keys), and the error says
+  // where: "invalid JSON at line 3, column 1 (byte 17): ...".
+  auto parsed = ledger::ParseStrict(json_text);
+  if (!parsed.ok()) return Bad("file", parsed.status().message());
+  json doc = std::move(parsed).value();
   if (!doc.is_object()) return Bad("file", "must be a JSON object");
   Policy p;
   RL_RETURN_IF_ERROR(ParseHeader(doc, &p));

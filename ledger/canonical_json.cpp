@@ -67,7 +67,12 @@ const char kFractionMessage[] = "fraction or exponent in number: numbers must be
 // nlohmann parse_error text ("[json.exception.parse_error.101] parse error at
 // line 1, column 4: syntax error ...") translated into one of our messages.
 std::string TranslateParseError(size_t position, const std::string& what) {
-  const std::string at = " at byte " + std::to_string(position);
+  // nlohmann counts lines and columns: "at line 3, column 1 (byte 17)".
+  std::string at = " at byte " + std::to_string(position);
+  if (const size_t line = what.find("at line "); line != std::string::npos) {
+    const size_t end = what.find(':', line);
+    if (end != std::string::npos) at = " " + what.substr(line, end - line) + " (byte " + std::to_string(position) + ")";
+  }
   if (what.find("; expected end of input") != std::string::npos) {
     return "trailing data after the JSON value" + at;
   }
@@ -90,20 +95,20 @@ class StrictSax {
   bool null() { return Put(json(nullptr)); }
   bool boolean(bool v) { return Put(json(v)); }
   bool number_integer(int64_t v) {
-    if (v < -kMaxSafeInteger) return Fail(OutOfRange(std::to_string(v)));
+    if (v < -kMaxSafeInteger) return FailHere(OutOfRange(std::to_string(v)));
     return Put(json(v));
   }
   bool number_unsigned(uint64_t v) {
-    if (v > static_cast<uint64_t>(kMaxSafeInteger)) return Fail(OutOfRange(std::to_string(v)));
+    if (v > static_cast<uint64_t>(kMaxSafeInteger)) return FailHere(OutOfRange(std::to_string(v)));
     return Put(json(static_cast<int64_t>(v)));
   }
   bool number_float(double /*v*/, const std::string& literal) {
     // The lexer falls back to float for integers too large for 64 bits.
-    if (literal.find_first_of(".eE") != std::string::npos) return Fail(kFractionMessage);
-    return Fail(OutOfRange(literal));
+    if (literal.find_first_of(".eE") != std::string::npos) return FailHere(kFractionMessage);
+    return FailHere(OutOfRange(literal));
   }
   bool string(std::string& s) {
-    if (s.find('\0') != std::string::npos) return Fail("NUL (\\u0000) in string");
+    if (s.find('\0') != std::string::npos) return FailHere("NUL (\\u0000) in string");
     return Put(json(std::move(s)));
   }
   bool binary(json::binary_t& /*b*/) { return Fail("binary value in JSON text"); }
@@ -114,7 +119,8 @@ class StrictSax {
   bool key(std::string& k) {
     if (k.find('\0') != std::string::npos) return Fail("NUL (\\u0000) in object key");
     json& object = *stack_.back();
-    if (object.contains(k)) return Fail("duplicate key " + Quoted(k));
+    if (object.contains(k)) return FailHere("duplicate key " + Quoted(k));
+    keys_.back() = k;
     pending_ = &object[k];
     return true;
   }
@@ -129,6 +135,21 @@ class StrictSax {
   bool Fail(std::string message) {
     if (error_.empty()) error_ = std::move(message);
     return false;
+  }
+  // A failure at the value being read, named by its path in the document
+  // ("payload.parts[1].mass_g: ..."), so a user knows which field it is.
+  bool FailHere(const std::string& message) {
+    std::string path;
+    for (size_t i = 0; i < stack_.size(); ++i) {
+      if (stack_[i]->is_object()) {
+        if (!path.empty()) path += '.';
+        path += keys_[i].substr(0, kMaxErrorDetail);
+      } else {  // an open child is already its array's last element
+        const bool inner = i + 1 == stack_.size();
+        path += "[" + std::to_string(stack_[i]->size() - (inner ? 0 : 1)) + "]";
+      }
+    }
+    return Fail(path.empty() ? message : path + ": " + message);
   }
   json* Put(json&& v) {
     if (stack_.empty()) {
@@ -148,15 +169,18 @@ class StrictSax {
       return Fail("nesting deeper than " + std::to_string(kMaxJsonDepth));
     }
     stack_.push_back(Put(json(type)));
+    keys_.emplace_back();
     return true;
   }
   bool Close() {
     stack_.pop_back();
+    keys_.pop_back();
     return true;
   }
 
   json root_;
   std::vector<json*> stack_;
+  std::vector<std::string> keys_;  // per open object: the key being read
   json* pending_ = nullptr;
   std::string error_;
 };

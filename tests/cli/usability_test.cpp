@@ -24,7 +24,7 @@ size_t Lines(const std::string& text) {
   return n;
 }
 
-TEST_CASE("the --version flag names the tool and the ledger format", "[cli][usability]") {
+TEST_CASE("the version flag names the tool and the ledger format", "[cli][usability]") {
   TempLedger t;
   Run r = t.Shell(std::string(RL_BINARY) + " --version");
   CHECK(r.code == 0);
@@ -53,7 +53,7 @@ TEST_CASE("an unknown command suggests the nearest, in one line, exit 2", "[cli]
   CHECK(Lines(r.err) == 1);
 }
 
-TEST_CASE("the --db option is accepted after the command too", "[cli][usability]") {
+TEST_CASE("the db option is accepted after the command too", "[cli][usability]") {
   TempLedger t;
   t.Init();
   Run r = t.Shell(std::string(RL_BINARY) + " status --json --db " + t.path("db").string());

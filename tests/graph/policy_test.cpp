@@ -44,7 +44,9 @@ TEST_CASE("policy: a valid policy loads with defaults", "[policy]") {
 
 TEST_CASE("policy: each validation failure has its message", "[policy]") {
   using Catch::Matchers::Contains;
-  CHECK_THAT(ErrorOf("{"), Contains("not valid JSON"));
+  CHECK_THAT(ErrorOf("{"), Contains("invalid JSON at line 1, column 2"));
+  CHECK_THAT(ErrorOf("{\n  \"id\": \"x\",\n  \"rules\": [1.5]\n}"),
+             Contains("rules[0]: fraction or exponent in number"));
   CHECK_THAT(ErrorOf(Edit("\"value_ratio\"", "\"ratio\"")),
              Contains("unknown rule kind \"ratio\""));
   CHECK_THAT(ErrorOf(Edit("\"1/1000\"", "\"0.001\"")),
