@@ -103,13 +103,36 @@ int CmdLog(Context& c, uint64_t from, std::optional<uint64_t> limit);
 struct CheckpointOptions {
   std::string operator_key;
   bool list = false;
+  bool vkey = false;  // print the operator's verifier key (CmdCheckpointVkey)
 };
 int CmdCheckpoint(Context& c, const CheckpointOptions& o);
 int CmdProveInclusion(Context& c, uint64_t index, std::optional<uint64_t> size);
 int CmdProveConsistency(Context& c, uint64_t old_size, std::optional<uint64_t> new_size);
-int CmdVerify(Context& c);
 int CmdExport(Context& c, const std::string& dir);
-int CmdVerifyBundle(Context& c, const std::string& dir);
+
+// cmd_verify.cpp: what a regulator runs. verify and verify-bundle print one
+// JSON object {ok, entries, checkpoints, uncovered, root, error} with
+// g.json, also on failure (exit 1). verify opens the ledger itself (table
+// access kNone) so that a ledger that does not open is a JSON failure too.
+int CmdVerify(Context& c);
+struct VerifyBundleOptions {
+  std::string dir;
+  std::string operator_key;  // PEM public key to pin; empty: trust operator.pub
+};
+int CmdVerifyBundle(Context& c, const VerifyBundleOptions& o);
+// `checkpoint --vkey`: the operator's current key as a note verifier key.
+int CmdCheckpointVkey(Context& c);
+struct VerifyProofOptions {
+  std::string proof;           // PROOF.json, or - for stdin
+  std::string checkpoint;      // the (new) checkpoint note file
+  std::string old_checkpoint;  // consistency only
+  std::string vkey;            // a verifier key, or a file holding one
+  std::string entry;           // inclusion: the entry's envelope file, or
+  std::string leaf_hash;       //   its leaf hash in hex
+  std::optional<uint64_t> index;
+};
+int CmdVerifyProofInclusion(const VerifyProofOptions& o);
+int CmdVerifyProofConsistency(const VerifyProofOptions& o);
 
 // Shortcuts: build a payload, sign it with `key`, submit it (or print it).
 struct Signing {

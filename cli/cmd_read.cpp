@@ -145,8 +145,9 @@ int CmdLog(Context& c, uint64_t from, std::optional<uint64_t> limit) {
 
 int CmdCheckpoint(Context& c, const CheckpointOptions& o) {
   const Globals& g = c.g;
-  if (o.list == !o.operator_key.empty())
-    return UsageError("checkpoint: give either --operator-key or --list");
+  if (o.vkey + o.list + !o.operator_key.empty() != 1)
+    return UsageError("checkpoint: give one of --operator-key, --list or --vkey");
+  if (o.vkey) return CmdCheckpointVkey(c);
   if (o.list) {
     Ledger* l = &c.ledger();
     auto notes = l->Checkpoints();
@@ -198,32 +199,6 @@ int CmdProveConsistency(Context& c, uint64_t old_size, std::optional<uint64_t> n
   return kExitOk;
 }
 
-namespace {
-
-int ReportVerified(const char* what, const ledger::VerifyReport& r) {
-  std::cout << what << ": ok: " << r.entries << " entries, every signature and rule holds; "
-            << r.checkpoints << " checkpoint(s) match; root " << ledger::HexEncode(r.root) << "\n";
-  if (r.checkpoints == 0)
-    std::cerr << "rareledger: warning: no checkpoint: nothing signed by the operator commits to "
-                 "this log yet\n";
-  else if (r.uncovered > 0)
-    std::cerr << "rareledger: warning: the last " << r.uncovered
-              << " entries are not covered by a checkpoint yet\n";
-  return kExitOk;
-}
-
-}  // namespace
-
-int CmdVerify(Context& c) {
-  Ledger* l = &c.ledger();
-  const Globals& g = c.g;
-  Progress progress("verify", g.quiet);
-  auto r = l->Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
-  progress.Finish();
-  if (!r.ok()) return Fail(r.status());
-  return ReportVerified("verify", *r);
-}
-
 int CmdExport(Context& c, const std::string& dir) {
   Ledger* l = &c.ledger();
   const Globals& g = c.g;
@@ -234,12 +209,6 @@ int CmdExport(Context& c, const std::string& dir) {
   if (!s.ok()) return Fail(s);
   std::cout << "exported " << l->Info().size << " entries to " << dir << "\n";
   return kExitOk;
-}
-
-int CmdVerifyBundle(Context&, const std::string& dir) {
-  auto r = ledger::VerifyBundle(dir);
-  if (!r.ok()) return Fail(r.status());
-  return ReportVerified("verify-bundle", *r);
 }
 
 }  // namespace rareledger::cli

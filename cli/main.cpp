@@ -48,6 +48,8 @@ struct Options {
   uint64_t index = 0, from = 0, old_size = 0;
   std::optional<uint64_t> limit, size, new_size;
   CheckpointOptions checkpoint;
+  VerifyBundleOptions verify_bundle;
+  VerifyProofOptions verify_proof;
   TraceOptions trace;
   bool up = false;
   AssessOptions assess;
@@ -231,10 +233,12 @@ std::vector<Command> Table(Options& o, Context& c) {
        },
        [&](Context& ctx) { return CmdLog(ctx, o.from, o.limit); }},
       {"checkpoint", "sign and record a checkpoint, or --list them",
-       [&] { return o.checkpoint.list ? Access::kRead : Access::kWrite; },
+       [&] { return o.checkpoint.list || o.checkpoint.vkey ? Access::kRead : Access::kWrite; },
        [&](CLI::App* cmd) {
          cmd->add_option("--operator-key", o.checkpoint.operator_key, "operator private key (PEM)");
          cmd->add_flag("--list", o.checkpoint.list, "print every checkpoint issued");
+         cmd->add_flag("--vkey", o.checkpoint.vkey,
+                       "print the operator's current verifier key (NAME+HEX8+BASE64), sign nothing");
          json_flags(cmd);
        },
        [&](Context& ctx) { return CmdCheckpoint(ctx, o.checkpoint); }},
@@ -251,8 +255,11 @@ std::vector<Command> Table(Options& o, Context& c) {
        },
        [&](Context& ctx) { return CmdProveConsistency(ctx, o.old_size, o.new_size); }},
       {"verify", "re-check every signature, rule, seq, checkpoint and stored row",
-       Fixed(Access::kRead),
-       [&](CLI::App* cmd) { cmd->add_flag("--quiet", g.quiet, "no progress line"); },
+       Fixed(Access::kNone),  // CmdVerify opens it: a failed open is a JSON failure too
+       [&](CLI::App* cmd) {
+         cmd->add_flag("--quiet", g.quiet, "no progress line");
+         json_flags(cmd);
+       },
        [&](Context& ctx) { return CmdVerify(ctx); }},
       {"export", "write an offline audit bundle", Fixed(Access::kRead),
        [&](CLI::App* cmd) {
@@ -261,8 +268,35 @@ std::vector<Command> Table(Options& o, Context& c) {
        },
        [&](Context& ctx) { return CmdExport(ctx, o.dir); }},
       {"verify-bundle", "verify an audit bundle without any database", Fixed(Access::kNone),
-       [&](CLI::App* cmd) { cmd->add_option("dir", o.dir, "the bundle's directory")->required(); },
-       [&](Context& ctx) { return CmdVerifyBundle(ctx, o.dir); }},
+       [&](CLI::App* cmd) {
+         cmd->add_option("dir", o.verify_bundle.dir, "the bundle's directory")->required();
+         cmd->add_option("--operator-key", o.verify_bundle.operator_key,
+                         "pin the trusted operator public key (PEM)");
+         json_flags(cmd);
+       },
+       [&](Context& ctx) { return CmdVerifyBundle(ctx, o.verify_bundle); }},
+      {"verify-proof inclusion", "check an inclusion proof against a signed checkpoint",
+       Fixed(Access::kNone),
+       [&](CLI::App* cmd) {
+         VerifyProofOptions& v = o.verify_proof;
+         cmd->add_option("proof", v.proof, "the `prove inclusion` JSON, or - for stdin")->required();
+         cmd->add_option("--checkpoint", v.checkpoint, "signed checkpoint file")->required();
+         cmd->add_option("--vkey", v.vkey, "operator verifier key (or a file holding it)")->required();
+         cmd->add_option("--entry", v.entry, "the entry's envelope (a line of entries.jsonl)");
+         cmd->add_option("--leaf-hash", v.leaf_hash, "the entry's leaf hash (hex)");
+         cmd->add_option("--index", v.index, "the entry's index")->required();
+       },
+       [&](Context&) { return CmdVerifyProofInclusion(o.verify_proof); }},
+      {"verify-proof consistency", "check a consistency proof between two signed checkpoints",
+       Fixed(Access::kNone),
+       [&](CLI::App* cmd) {
+         VerifyProofOptions& v = o.verify_proof;
+         cmd->add_option("proof", v.proof, "the `prove consistency` JSON, or - for stdin")->required();
+         cmd->add_option("--old-checkpoint", v.old_checkpoint, "the earlier signed checkpoint")->required();
+         cmd->add_option("--checkpoint", v.checkpoint, "the later signed checkpoint")->required();
+         cmd->add_option("--vkey", v.vkey, "operator verifier key (or a file holding it)")->required();
+       },
+       [&](Context&) { return CmdVerifyProofConsistency(o.verify_proof); }},
       {"trace", "a lot's provenance cone (--up) or its products (--down)",
        Fixed(Access::kNone),  // CmdTrace opens --db itself, unless --bundle
        [&](CLI::App* cmd) {
@@ -378,7 +412,8 @@ int Run(int argc, char** argv) {
   const std::map<std::string, std::string> groups = {
       {"party", "register, revoke or list parties"}, {"key", "key lifecycle"},
       {"lot", "create or list lots"},                {"show", "show a lot, an entry or a party"},
-      {"prove", "RFC 9162 proofs"}};
+      {"prove", "RFC 9162 proofs"},
+      {"verify-proof", "check a printed proof offline against signed checkpoints"}};
   std::map<std::string, CLI::App*> group_apps;
   const Command* chosen = nullptr;
   for (const auto& c : table) {

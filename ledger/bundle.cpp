@@ -3,17 +3,17 @@
 //   DIR/checkpoint      the latest signed checkpoint
 //   DIR/checkpoints/N   every checkpoint ever issued, in issue order
 //   DIR/operator.pub    the operator key of entry 0 (the trust anchor)
-//   DIR/currency        the ledger's ISO 4217 currency code and a newline
-//                       (store metadata, as in the database: not signed)
 //   DIR/keys/P.pub      every key party P ever had: P.pub is the first,
 //                       P@2.pub, P@3.pub ... the rotated ones, in log order
 //                       ('@' never occurs in a party id, so names never clash)
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
+#include "ledger/proof_check.h"
 #include "ledger/replay.h"
 
 namespace rareledger::ledger {
@@ -95,27 +95,95 @@ Status Ledger::Export(const std::string& dir,
 
 namespace {
 
-// Verifies the bundle at `dir`, calling `on_leaf` with each leaf's bytes in
-// log order and `at_end` with the finished replay (both may be null).
-Result<VerifyReport> ReplayBundle(
-    const std::string& dir, const VerifyOptions& options,
-    const std::function<Status(const std::string&)>& on_leaf,
-    const std::function<void(const Replayer&, const std::string&)>& at_end) {
-  fs::path root(dir);
-  RL_ASSIGN_OR_RETURN(std::string op_pem, ReadFile(root / "operator.pub"));
-  RL_ASSIGN_OR_RETURN(PublicKey op, PublicKey::FromPem(op_pem));
-  RL_ASSIGN_OR_RETURN(std::string latest, ReadFile(root / "checkpoint"));
-  auto parsed = ParseCheckpoint(latest);
-  if (!parsed.ok()) return Status::VerificationFailed("checkpoint: " + parsed.status().message());
-  const Checkpoint latest_cp = *parsed;
-  // Earlier checkpoints, when the bundle has them; the latest is always checked.
+// The names of the regular files in `dir` (none when it does not exist).
+std::set<std::string> FileNames(const fs::path& dir) {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    out.insert(it->path().filename().string());
+  return out;
+}
+
+// Every checkpoint of the bundle in issue order: checkpoints/0, 1, ... and
+// nothing else in that directory; the latest `checkpoint` last.
+Result<std::vector<std::string>> BundleCheckpoints(const fs::path& root, const std::string& latest) {
   std::vector<std::string> notes;
   for (size_t n = 0;; ++n) {
     auto note = ReadFile(root / "checkpoints" / std::to_string(n));
     if (!note.ok()) break;
     notes.push_back(std::move(note).value());
   }
+  for (const std::string& name : FileNames(root / "checkpoints")) {
+    bool in_sequence = false;
+    for (size_t n = 0; n < notes.size() && !in_sequence; ++n) in_sequence = name == std::to_string(n);
+    if (!in_sequence)
+      return Status::VerificationFailed("checkpoints/" + name + " is not one of checkpoints/0.." +
+                                        std::to_string(notes.size()) + " (a gap, or a stray file)");
+  }
   if (notes.empty() || notes.back() != latest) notes.push_back(latest);
+  return notes;
+}
+
+// The operator key entry 0 registers, when the first line decodes (the
+// replay reports it otherwise).
+std::optional<std::string> GenesisKey(const fs::path& entries) {
+  std::ifstream in(entries, std::ios::binary);
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  auto e = DecodeLeaf(line);
+  if (!e.ok()) return std::nullopt;
+  const auto* r = std::get_if<RegisterParty>(&e->body);
+  if (r == nullptr) return std::nullopt;
+  return r->pubkey;
+}
+
+// With a pinned key: entry 0 and operator.pub must both be it.
+Status CheckPinned(const fs::path& root, const std::string& operator_pub, const std::string& pinned) {
+  const std::string want = "the pinned operator key (sha256 " + KeyFingerprint(pinned) + ")";
+  if (auto genesis = GenesisKey(root / "entries.jsonl"); genesis && *genesis != pinned)
+    return Status::VerificationFailed("entry 0 registers operator key sha256 " +
+                                      KeyFingerprint(*genesis) + ", not " + want);
+  if (operator_pub != pinned)
+    return Status::VerificationFailed("operator.pub holds key sha256 " +
+                                      KeyFingerprint(operator_pub) + ", not " + want);
+  return Status::Ok();
+}
+
+// keys/ must hold exactly the keys the log introduced.
+Status CheckKeyFiles(const fs::path& root, const std::vector<std::pair<std::string, std::string>>& keys) {
+  std::set<std::string> expected;
+  for (const auto& [name, raw] : KeyFiles(keys)) {
+    expected.insert(name);
+    auto pem = ReadFile(root / "keys" / name);
+    if (!pem.ok()) return Status::VerificationFailed("keys/" + name + " is missing");
+    auto key = PublicKey::FromPem(*pem);
+    if (!key.ok() || key->raw() != raw)
+      return Status::VerificationFailed("keys/" + name + " does not match the key in the log");
+  }
+  for (const std::string& name : FileNames(root / "keys"))
+    if (expected.count(name) == 0)
+      return Status::VerificationFailed("keys/" + name + " is not a key the log introduced");
+  return Status::Ok();
+}
+
+// Verifies the bundle at `dir`, calling `on_leaf` with each leaf's bytes in
+// log order and `at_end` with the finished replay and the latest note (both
+// may be null).
+Result<VerifyReport> ReplayBundle(
+    const std::string& dir, const VerifyOptions& options,
+    const std::optional<std::string>& trusted_operator_key,
+    const std::function<Status(const std::string&)>& on_leaf,
+    const std::function<void(const Replayer&, const std::string&)>& at_end) {
+  fs::path root(dir);
+  RL_ASSIGN_OR_RETURN(std::string op_pem, ReadFile(root / "operator.pub"));
+  RL_ASSIGN_OR_RETURN(PublicKey op, PublicKey::FromPem(op_pem));
+  if (trusted_operator_key)
+    RL_RETURN_IF_ERROR(CheckPinned(root, op.raw(), *trusted_operator_key));
+  RL_ASSIGN_OR_RETURN(std::string latest, ReadFile(root / "checkpoint"));
+  auto parsed = ParseCheckpoint(latest);
+  if (!parsed.ok()) return Status::VerificationFailed("checkpoint: " + parsed.status().message());
+  const Checkpoint latest_cp = *parsed;
+  RL_ASSIGN_OR_RETURN(std::vector<std::string> notes, BundleCheckpoints(root, latest));
 
   Replayer replay(latest_cp.origin, op.raw(), {options.chunk_entries, options.threads});
   RL_RETURN_IF_ERROR(replay.AddCheckpoints(notes));
@@ -131,27 +199,22 @@ Result<VerifyReport> ReplayBundle(
     ++n;
   }
   RL_RETURN_IF_ERROR(replay.Finish());
-  // The key files must be exactly the keys the log introduced.
-  for (const auto& [name, raw] : KeyFiles(replay.keys())) {
-    auto pem = ReadFile(root / "keys" / name);
-    if (!pem.ok()) return Status::VerificationFailed("keys/" + name + " is missing");
-    auto key = PublicKey::FromPem(*pem);
-    if (!key.ok() || key->raw() != raw)
-      return Status::VerificationFailed("keys/" + name + " does not match the key in the log");
-  }
+  RL_RETURN_IF_ERROR(CheckKeyFiles(root, replay.keys()));
   VerifyReport report;
   report.entries = replay.size();
   report.checkpoints = replay.checkpoints_checked();
   report.uncovered = replay.size() - latest_cp.size;
   report.root = replay.frontier().Root();
+  report.operator_key = op.raw();
   if (at_end) at_end(replay, latest);
   return report;
 }
 
 }  // namespace
 
-Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& options) {
-  return ReplayBundle(dir, options, nullptr, nullptr);
+Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& options,
+                                  const std::optional<std::string>& trusted_operator_key) {
+  return ReplayBundle(dir, options, trusted_operator_key, nullptr, nullptr);
 }
 
 Result<LoadedBundle> LoadBundle(const std::string& dir) {
@@ -165,7 +228,7 @@ Result<LoadedBundle> LoadBundle(const std::string& dir) {
     b.state = replay.state();
     b.checkpoint_note = note;
   };
-  RL_ASSIGN_OR_RETURN(b.report, ReplayBundle(dir, {}, keep, finish));
+  RL_ASSIGN_OR_RETURN(b.report, ReplayBundle(dir, {}, std::nullopt, keep, finish));
   RL_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(b.checkpoint_note));
   b.ledger_id = cp.origin;
   b.checkpoint_size = cp.size;

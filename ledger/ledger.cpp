@@ -192,7 +192,7 @@ Result<LotRecord> Ledger::GetLot(const std::string& id) const {
   const size_t max_distance = std::max<size_t>(2, id.size() / 4);
   std::vector<std::pair<size_t, std::string>> near;
   size_t scanned = 0;
-  (void)store_->ForEachLotRecord([&](std::string_view key, std::string_view) {
+  (void)store_->ForEachRaw(format::kCfLots, [&](std::string_view key, std::string_view) {
     if (++scanned > kMaxScanned) return Status::NotFound("scan bound");
     const size_t d = EditDistance(id, key);
     if (d <= max_distance) near.emplace_back(d, std::string(key));
@@ -272,106 +272,5 @@ Result<std::string> Ledger::IssueCheckpoint(const Signer& operator_key) {
 }
 
 Result<std::vector<std::string>> Ledger::Checkpoints() const { return store_->Checkpoints(); }
-
-Result<VerifyReport> Ledger::Verify(
-    const std::function<void(uint64_t, uint64_t)>& progress, const VerifyOptions& options) const {
-  const uint64_t size = store_->frontier().size();
-  Replayer replay(store_->ledger_id(), std::nullopt, {options.chunk_entries, options.threads});
-  RL_ASSIGN_OR_RETURN(auto notes, store_->Checkpoints());
-  RL_RETURN_IF_ERROR(replay.AddCheckpoints(notes));
-  // Every stored tree node (proofs are built from them) must be the one the
-  // leaves give.
-  replay.SetNodeCheck([&](const std::vector<std::pair<NodeId, Hash>>& nodes) -> Status {
-    std::vector<NodeId> ids;
-    ids.reserve(nodes.size());
-    for (const auto& n : nodes) ids.push_back(n.first);
-    auto stored = store_->GetNodes(ids);
-    if (!stored.ok())
-      return Status::VerificationFailed("stored Merkle tree: " + stored.status().message());
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      if ((*stored)[i] != nodes[i].second)
-        return Status::VerificationFailed("stored Merkle tree node " + ToString(nodes[i].first) +
-                                          " does not match the entries");
-    }
-    return Status::Ok();
-  });
-  RL_RETURN_IF_ERROR(store_->ScanEntries(0, size, [&](uint64_t index, std::string_view leaf) {
-    if (progress && index % 4096 == 0) progress(index, size);
-    return replay.Add(std::string(leaf));
-  }));
-  if (progress) progress(size, size);
-  RL_RETURN_IF_ERROR(replay.Finish());
-  // Nothing may follow the recorded size.
-  auto extra = store_->GetLeaf(size);
-  if (extra.ok())
-    return Status::VerificationFailed("entry " + std::to_string(size) +
-                                      " is stored beyond the recorded log size");
-  const Hash root = replay.frontier().Root();
-  if (root != store_->frontier().Root())
-    return Status::VerificationFailed("stored root " + HexEncode(store_->frontier().Root()) +
-                                      " does not match the replayed root " + HexEncode(root));
-  RL_ASSIGN_OR_RETURN(Hash tree_root, RootAt(*store_, size));
-  if (tree_root != root)
-    return Status::VerificationFailed("stored Merkle tree nodes give root " + HexEncode(tree_root) +
-                                      ", the entries give " + HexEncode(root));
-  // The derived records must be exactly what the entries imply.
-  const auto& lots = replay.state().lots();
-  size_t seen = 0;
-  // Byte for byte: the store writes EncodeLot's bytes, and the encoding
-  // names the lot, so a record under another lot's key differs too.
-  RL_RETURN_IF_ERROR(store_->ForEachLotRecord([&](std::string_view key, std::string_view bytes) {
-    auto it = lots.find(std::string(key));
-    if (it == lots.end() || EncodeLot(it->second) != bytes) {
-      std::string quoted;
-      AppendJsonString(key, &quoted);
-      return Status::VerificationFailed("stored record of lot " + quoted +
-                                        " does not match the log");
-    }
-    ++seen;
-    return Status::Ok();
-  }));
-  if (seen != lots.size())
-    return Status::VerificationFailed("the store is missing lot records the log implies");
-  RL_ASSIGN_OR_RETURN(std::vector<PartyRecord> stored_parties, store_->AllParties());
-  for (const auto& stored : stored_parties) {
-    auto it = replay.state().parties().find(stored.id);
-    if (it == replay.state().parties().end() || EncodeParty(it->second) != EncodeParty(stored))
-      return Status::VerificationFailed("stored record of party \"" + stored.id +
-                                        "\" does not match the log");
-  }
-  if (stored_parties.size() != replay.state().parties().size())
-    return Status::VerificationFailed("the store is missing party records the log implies");
-  // Every earlier checkpoint must be a prefix of the latest one, through a
-  // consistency proof built from the stored tree, as a regulator holding
-  // the earlier checkpoint would check it.
-  if (notes.size() > 1) {
-    RL_ASSIGN_OR_RETURN(Checkpoint latest, ParseCheckpoint(notes.back()));
-    for (size_t n = 0; n + 1 < notes.size(); ++n) {
-      RL_ASSIGN_OR_RETURN(Checkpoint earlier, ParseCheckpoint(notes[n]));
-      if (earlier.size > latest.size)
-        return Status::VerificationFailed("checkpoint " + std::to_string(n) + " (size " +
-                                          std::to_string(earlier.size) +
-                                          ") is larger than the latest checkpoint");
-      if (earlier.size == 0) continue;
-      RL_ASSIGN_OR_RETURN(auto path, ConsistencyProof(*store_, earlier.size, latest.size));
-      Status consistent =
-          VerifyConsistency(earlier.size, latest.size, earlier.root, latest.root, path);
-      if (!consistent.ok())
-        return consistent.WithContext("checkpoint " + std::to_string(n) +
-                                      " is not consistent with the latest checkpoint");
-    }
-  }
-  VerifyReport report;
-  report.entries = size;
-  report.checkpoints = replay.checkpoints_checked();
-  report.root = root;
-  if (!notes.empty()) {
-    RL_ASSIGN_OR_RETURN(Checkpoint last, ParseCheckpoint(notes.back()));
-    report.uncovered = size - last.size;
-  } else {
-    report.uncovered = size;
-  }
-  return report;
-}
 
 }  // namespace rareledger::ledger

@@ -70,6 +70,7 @@ struct VerifyReport {
   uint64_t checkpoints = 0;  // checkpoints checked
   uint64_t uncovered = 0;    // entries after the latest checkpoint
   Hash root{};
+  std::string operator_key;  // entry 0's operator key, 32 raw bytes
 };
 
 class Ledger {
@@ -153,8 +154,14 @@ class Ledger {
   std::unique_ptr<Store> store_;
 };
 
-// Verifies a bundle written by Export, with no database.
-Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& options = {});
+// Verifies a bundle written by Export, with no database. Trust rests on
+// `trusted_operator_key` (32 raw bytes) when given: entry 0 and the
+// bundle's operator.pub must both hold it (VerificationFailed naming both
+// fingerprints otherwise); else on the bundle's own operator.pub. Files in
+// keys/ and checkpoints/ that the log does not account for fail too.
+Result<VerifyReport> VerifyBundle(
+    const std::string& dir, const VerifyOptions& options = {},
+    const std::optional<std::string>& trusted_operator_key = std::nullopt);
 
 // A verified bundle, replayed into memory: what `assess --bundle` and
 // `trace --bundle` read instead of a database.

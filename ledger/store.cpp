@@ -312,22 +312,37 @@ Status Store::ForEachLot(const std::function<Status(const LotRecord&)>& fn) cons
   return FromRocks(it->status(), "scan lots");
 }
 
-Status Store::ForEachLotRecord(
-    const std::function<Status(std::string_view, std::string_view)>& fn) const {
-  rocksdb::ReadOptions ro;
-  ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->Cf(format::kCfLots)));
-  for (it->SeekToFirst(); it->Valid(); it->Next())
-    RL_RETURN_IF_ERROR(fn(it->key().ToStringView(), it->value().ToStringView()));
-  return FromRocks(it->status(), "scan lots");
-}
-
 Result<std::vector<std::string>> Store::Checkpoints() const {
   std::vector<std::string> out;
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->Cf(format::kCfCheckpoints)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->value().ToString());
   RL_RETURN_IF_ERROR(FromRocks(it->status(), "scan checkpoints"));
+  return out;
+}
+
+Status Store::ForEachRaw(
+    const std::string& cf,
+    const std::function<Status(std::string_view, std::string_view)>& fn) const {
+  auto* h = impl_->Cf(cf);
+  if (h == nullptr) return Status::InvalidArgument("no column family " + cf);
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, h));
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    RL_RETURN_IF_ERROR(fn(it->key().ToStringView(), it->value().ToStringView()));
+  return FromRocks(it->status(), "scan " + cf);
+}
+
+Result<std::optional<std::string>> Store::FindRaw(const std::string& cf,
+                                                  const std::string& key) const {
+  if (impl_->Cf(cf) == nullptr) return Status::InvalidArgument("no column family " + cf);
+  return impl_->Get(cf.c_str(), key);
+}
+
+std::vector<std::string> Store::Families() {
+  std::vector<std::string> out = {rocksdb::kDefaultColumnFamilyName};
+  out.insert(out.end(), std::begin(kFamilies), std::end(kFamilies));
   return out;
 }
 

@@ -82,9 +82,19 @@ class Store : public StateView, public NodeReader {
   Result<std::vector<PartyRecord>> AllParties() const;
   // Calls fn for every lot record, in key order; stops on error.
   Status ForEachLot(const std::function<Status(const LotRecord&)>& fn) const;
-  // The same scan without decoding: fn(key, stored bytes).
-  Status ForEachLotRecord(const std::function<Status(std::string_view, std::string_view)>& fn) const;
   Result<std::vector<std::string>> Checkpoints() const;
+
+  // Raw rows, for verify: every row of column family `cf` ("default" holds
+  // the meta keys), in key order, as stored, decoding nothing; fn(key,
+  // value) may stop the scan with an error. A scan never fills the block
+  // cache. InvalidArgument for a family the store does not have.
+  Status ForEachRaw(const std::string& cf,
+                    const std::function<Status(std::string_view, std::string_view)>& fn) const;
+  // One raw row of `cf`, or nothing.
+  Result<std::optional<std::string>> FindRaw(const std::string& cf, const std::string& key) const;
+  // Every column family of a ledger directory: "default", then those of
+  // store_format.h.
+  static std::vector<std::string> Families();
 
   // StateView
   Result<std::optional<PartyRecord>> FindParty(const std::string& id) const override;

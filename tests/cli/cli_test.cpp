@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,7 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_util.h"
+#include "ledger/checkpoint.h"
 #include "ledger/crypto.h"
+#include "ledger/store.h"
 
 namespace {
 
@@ -157,4 +160,194 @@ TEST_CASE("demo builds a fresh ledger and explains the magnet's licence", "[cli]
   CHECK(r.out.find("LICENCE REQUIRED") != std::string::npos);
   CHECK(t.Cli("verify").code == 0);
   CHECK(t.Cli("demo").code == 1);  // refuses to reuse an existing ledger
+}
+
+namespace {
+
+// `checkpoint` into a file; returns its path.
+std::string SaveCheckpoint(TempLedger& t, const std::string& name) {
+  Run r = t.Cli("checkpoint --operator-key " + t.path("op.key").string());
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  t.Write(name, r.out);
+  return t.path(name).string();
+}
+
+// The sha256 fingerprint of a PEM public key, as docs/auditing.md computes it.
+std::string OpensslFingerprint(TempLedger& t, const std::string& pub) {
+  Run r = t.Shell("openssl pkey -pubin -in " + t.path(pub).string() +
+                  " -outform DER | tail -c 32 | sha256sum | cut -c 1-64");
+  REQUIRE(r.code == 0);
+  REQUIRE(r.out.size() == 65);
+  return r.out.substr(0, 64);
+}
+
+json OneJsonObject(const Run& r) {
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  json j = json::parse(r.out);
+  REQUIRE(j.is_object());
+  for (const char* k : {"ok", "entries", "checkpoints", "uncovered", "root", "error"})
+    CHECK(j.contains(k));
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("verify --json and verify-bundle --json print one object, on failure too", "[cli]") {
+  TempLedger t;
+  BuildWeb(t);
+  SaveCheckpoint(t, "cp");
+  Run r = t.Cli("verify --json");
+  CHECK(r.code == 0);
+  json j = OneJsonObject(r);
+  CHECK(j["ok"] == true);
+  CHECK(j["entries"] == 6);
+  CHECK(j["checkpoints"] == 1);
+  CHECK(j["uncovered"] == 0);
+  CHECK(j["root"] == json::parse(t.Cli("status --json").out)["root"]);
+  CHECK(j["error"].is_null());
+  REQUIRE(t.Cli("export " + t.path("bundle").string()).code == 0);
+  const std::string bundle_cmd = std::string(RL_BINARY) + " verify-bundle --json " +
+                                 t.path("bundle").string();
+  j = OneJsonObject(t.Shell(bundle_cmd));
+  CHECK(j["ok"] == true);
+  CHECK(j["entries"] == 6);
+  CHECK(j["operator_key_pinned"] == false);
+
+  // An insider's extra leaf far past the log's size.
+  {
+    auto store = rareledger::ledger::Store::Open(t.path("db").string(),
+                                                 rareledger::ledger::Store::Mode::kReadWrite);
+    REQUIRE(store.ok());
+    REQUIRE((*store)->RawPut("entries", std::string(7, '\0') + "\x28", "{}").ok());
+  }
+  r = t.Cli("verify --json");
+  CHECK(r.code == 1);
+  j = OneJsonObject(r);
+  CHECK(j["ok"] == false);
+  CHECK(j["entries"].is_null());
+  CHECK_THAT(j["error"].get<std::string>(), Catch::Contains("entry 40"));
+  CHECK(t.Cli("verify").code == 1);
+
+  std::string entries = Slurp(t.path("bundle/entries.jsonl"));
+  entries.replace(entries.find("\"value\":40000"), 13, "\"value\":40001");
+  t.Write("bundle/entries.jsonl", entries);
+  r = t.Shell(bundle_cmd);
+  CHECK(r.code == 1);
+  j = OneJsonObject(r);
+  CHECK(j["ok"] == false);
+  CHECK_THAT(j["error"].get<std::string>(), Catch::Contains("entry 4"));
+  // No ledger at all: still one object.
+  r = t.Shell(std::string(RL_BINARY) + " --db " + t.path("nope").string() + " verify --json");
+  CHECK(r.code == 1);
+  CHECK(OneJsonObject(r)["ok"] == false);
+}
+
+TEST_CASE("verify-bundle says what trust rests on, and --operator-key pins it", "[cli]") {
+  TempLedger t;
+  BuildWeb(t);
+  SaveCheckpoint(t, "cp");
+  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
+                  t.path("op.pub").string()).code == 0);
+  REQUIRE(t.Cli("export " + t.path("bundle").string()).code == 0);
+  const std::string vb = std::string(RL_BINARY) + " verify-bundle " + t.path("bundle").string();
+  const std::string op_fp = OpensslFingerprint(t, "op.pub");
+  Run r = t.Shell(vb);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("trust: rests on the bundle's own operator.pub"));
+  CHECK_THAT(r.out, Catch::Contains("sha256 " + op_fp));
+  r = t.Shell(vb + " --operator-key " + t.path("op.pub").string());
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("pinned operator key, sha256 " + op_fp));
+  // Another key pinned: exit 1 naming both fingerprints.
+  r = t.Shell(vb + " --operator-key " + t.path("cn.pub").string());
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Catch::Contains("entry 0 registers operator key sha256 " + op_fp));
+  CHECK_THAT(r.err, Catch::Contains("pinned operator key (sha256 " + OpensslFingerprint(t, "cn.pub")));
+  // A bundle whose operator.pub was swapped, with the right key pinned.
+  fs::copy_file(t.path("cn.pub"), t.path("bundle/operator.pub"), fs::copy_options::overwrite_existing);
+  r = t.Shell(vb + " --operator-key " + t.path("op.pub").string());
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Catch::Contains("operator.pub holds key sha256"));
+  CHECK(t.Shell(vb + " --operator-key " + t.path("missing.pub").string()).code == 1);
+}
+
+TEST_CASE("checkpoint --vkey and verify-proof check printed proofs offline", "[cli]") {
+  TempLedger t;
+  BuildWeb(t);
+  const std::string cp6 = SaveCheckpoint(t, "cp6");
+  REQUIRE(t.As("cn", "lot create --lot OX2 --material m --category re_oxide --mass-g 5 --value 1 "
+                     "--origin CN").code == 0);
+  const std::string cp7 = SaveCheckpoint(t, "cp7");
+  Run r = t.Cli("checkpoint --vkey");
+  REQUIRE(r.code == 0);
+  const std::string vkey = r.out.substr(0, r.out.size() - 1);
+  CHECK(vkey.rfind("test.example+", 0) == 0);
+  CHECK(t.Cli("checkpoint --vkey --list").code == 2);
+  REQUIRE(t.Cli("export " + t.path("bundle").string()).code == 0);
+  std::istringstream lines(Slurp(t.path("bundle/entries.jsonl")));
+  std::string line;
+  for (int i = 0; i <= 3; ++i) std::getline(lines, line);
+  t.Write("entry3", line + "\n");
+
+  const std::string vp = std::string(RL_BINARY) + " verify-proof ";
+  const std::string entry3 = "--entry " + t.path("entry3").string();
+  auto inclusion = [&](const std::string& proof, const std::string& cp, const std::string& vk,
+                       const std::string& leaf) {
+    t.Write("proof.json", proof);
+    return t.Shell(vp + "inclusion --checkpoint " + cp + " --vkey '" + vk + "' " + leaf +
+                   " --index 3 " + t.path("proof.json").string());
+  };
+  r = t.Cli("prove inclusion --index 3 --size 6");
+  REQUIRE(r.code == 0);
+  const std::string proof6 = r.out;
+  r = inclusion(proof6, cp6, vkey, entry3);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("verify-proof: ok: entry 3"));
+  const std::string leaf_hash = json::parse(t.Cli("show entry 3 --json").out)["leaf_hash"];
+  CHECK(inclusion(proof6, cp6, vkey, "--leaf-hash " + leaf_hash).code == 0);
+  t.Write("vkey.txt", vkey + "\n");
+  CHECK(inclusion(proof6, cp6, t.path("vkey.txt").string(), entry3).code == 0);
+
+  // Failures: a wrong vkey, a tampered proof, a proof for another size,
+  // another entry, both or neither of --entry and --leaf-hash.
+  auto cn = rareledger::ledger::PublicKey::FromPemFile(t.path("cn.pub").string());
+  REQUIRE(cn.ok());
+  r = inclusion(proof6, cp6, rareledger::ledger::VerifierKey("test.example", *cn), entry3);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Catch::Contains("no signature by"));
+  json tampered = json::parse(proof6);
+  tampered["path"][0] = std::string(64, 'a');
+  r = inclusion(tampered.dump(), cp6, vkey, entry3);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Catch::Contains("does not verify"));
+  r = inclusion(t.Cli("prove inclusion --index 3").out, cp6, vkey, entry3);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Catch::Contains("the proof is for a log of size 7, the checkpoint commits to size 6"));
+  r = inclusion(proof6, cp6, vkey, "--leaf-hash " + std::string(64, '0'));
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Catch::Contains("leaf hash"));
+  CHECK(inclusion(proof6, cp6, vkey, "").code == 2);
+  CHECK(inclusion(proof6, cp6, vkey, "--leaf-hash " + leaf_hash + " " + entry3).code == 2);
+
+  // Consistency from the size-6 checkpoint to the size-7 one.
+  r = t.Cli("prove consistency --old 6 --new 7");
+  REQUIRE(r.code == 0);
+  t.Write("cons.json", r.out);
+  const std::string cons = vp + "consistency --vkey '" + vkey + "' " + t.path("cons.json").string();
+  r = t.Shell(cons + " --old-checkpoint " + cp6 + " --checkpoint " + cp7);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("the log of size 6"));
+  r = t.Shell(cons + " --old-checkpoint " + cp7 + " --checkpoint " + cp6);
+  CHECK(r.code == 1);
+  json bad = json::parse(Slurp(t.path("cons.json")));
+  bad["path"][0] = std::string(64, 'b');
+  t.Write("cons.json", bad.dump());
+  r = t.Shell(cons + " --old-checkpoint " + cp6 + " --checkpoint " + cp7);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Catch::Contains("does not verify"));
 }

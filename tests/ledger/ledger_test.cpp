@@ -789,6 +789,143 @@ TEST_CASE("verify catches a party record the log never registered", "[ledger][ta
   ExpectVerifyFails(r, "party \"phantom\"");
 }
 
+// Every stored row the replay does not produce fails verify, in every
+// column family, and the error names the row.
+TEST_CASE("verify finds every stored row the log does not imply", "[ledger][tamper]") {
+  Fixture f;
+  f.BuildWeb();  // 12 entries, one checkpoint
+  const std::vector<std::string> leaves = f.Leaves();
+  auto put = [&](const std::string& cf, const std::string& key, const std::string& value) {
+    return [=](Store& s) { REQUIRE(s.RawPut(cf, key, value).ok()); };
+  };
+  auto del = [&](const std::string& cf, const std::string& key) {
+    return [=](Store& s) { REQUIRE(s.RawDelete(cf, key).ok()); };
+  };
+  auto fails = [&](auto tamper, const std::string& names) {
+    ExpectVerifyFails(VerifyAfterTamper(f, tamper), names);
+  };
+
+  SECTION("entries past the log size, not at it (a point lookup at the size misses them)") {
+    fails([&](Store& s) {
+      put(format::kCfEntries, Key(14), leaves[3])(s);
+      put(format::kCfEntries, Key(20), leaves[4])(s);
+    }, "entry 14 is stored at or beyond the log size 12");
+  }
+  SECTION("one entry far past the log size") {
+    fails(put(format::kCfEntries, Key(1000), leaves[3]), "entry 1000");
+  }
+  SECTION("an entries row under a malformed key, sorted before entry 0") {
+    fails(put(format::kCfEntries, std::string(1, '\0'), leaves[0]), "malformed entries key 00");
+  }
+  SECTION("an extra party_seq row past the party's last seq") {
+    fails(put(format::kCfPartySeq, format::PartySeqKey("mine", 99), format::Be64(3)),
+          "party_seq row (party \"mine\", seq 99)");
+  }
+  SECTION("a party_seq row of a party the log never registered") {
+    fails(put(format::kCfPartySeq, format::PartySeqKey("ghost", 1), format::Be64(3)),
+          "party_seq row (party \"ghost\", seq 1) is not in the log");
+  }
+  SECTION("a party_seq row pointing at another entry") {
+    fails(put(format::kCfPartySeq, format::PartySeqKey("mine", 1), format::Be64(7)),
+          "party_seq row (party \"mine\", seq 1) does not point to entry 5");
+  }
+  SECTION("a deleted party_seq row") {
+    fails(del(format::kCfPartySeq, format::PartySeqKey("sep", 1)),
+          "lacks party_seq row (party \"sep\", seq 1)");
+  }
+  SECTION("a malformed party_seq key") {
+    fails(put(format::kCfPartySeq, "mine", format::Be64(5)), "malformed party_seq key");
+  }
+  SECTION("a deleted party record") {
+    fails(del(format::kCfParties, "aud"), "lacks party record \"aud\"");
+  }
+  SECTION("a party record in other bytes, even if it decodes the same") {
+    auto party = f.ledger->GetParty("sep");
+    REQUIRE(party.ok());
+    fails(put(format::kCfParties, "sep", EncodeParty(*party) + " "),
+          "record of party \"sep\" does not match the log");
+  }
+  SECTION("an extra lot record") {
+    auto lot = f.ledger->GetLot("ox");
+    REQUIRE(lot.ok());
+    LotRecord ghost = *lot;
+    ghost.id = "ghost-lot";
+    fails(put(format::kCfLots, "ghost-lot", EncodeLot(ghost)),
+          "record of lot \"ghost-lot\" is not in the log");
+  }
+  SECTION("an extra consumers row") {
+    fails(put(format::kCfConsumers, format::ConsumerKey("ore", 9), ""),
+          "consumers row (lot \"ore\", entry 9) is not in the log");
+  }
+  SECTION("a consumers row of a lot the log does not have") {
+    fails(put(format::kCfConsumers, format::ConsumerKey("nope", 8), ""),
+          "consumers row (lot \"nope\", entry 8)");
+  }
+  SECTION("a deleted consumers row") {
+    fails(del(format::kCfConsumers, format::ConsumerKey("ore-a", 8)),
+          "lacks consumers row (lot \"ore-a\", entry 8)");
+  }
+  SECTION("a consumers row holding a value") {
+    fails(put(format::kCfConsumers, format::ConsumerKey("ox", 10), "x"),
+          "consumers row (lot \"ox\", entry 10) holds a value");
+  }
+  SECTION("a tree leaf node past the log size") {
+    Hash h = LeafHash(leaves[3]);
+    fails(put(format::kCfTree, format::TreeKey(NodeId{0, 12}), std::string(AsBytes(h))),
+          "tree node (level 0, index 12) is not in a log of 12 entries");
+  }
+  SECTION("an inner tree node past the log size") {
+    Hash h = LeafHash("x");
+    fails(put(format::kCfTree, format::TreeKey(NodeId{2, 3}), std::string(AsBytes(h))),
+          "tree node (level 2, index 3)");
+  }
+  SECTION("a tree node above the root") {
+    Hash h = LeafHash("x");
+    fails(put(format::kCfTree, format::TreeKey(NodeId{5, 0}), std::string(AsBytes(h))),
+          "tree node (level 5, index 0)");
+  }
+  SECTION("a malformed tree key") {
+    fails(put(format::kCfTree, format::Be64(3), std::string(32, 'h')), "malformed tree key");
+  }
+  SECTION("a deleted tree node") {
+    fails(del(format::kCfTree, format::TreeKey(NodeId{1, 2})), "tree node (level 1, index 2)");
+  }
+  SECTION("a checkpoint row after a gap") {
+    auto notes = f.ledger->Checkpoints();
+    REQUIRE(notes.ok());
+    fails(put(format::kCfCheckpoints, format::Be64(2), notes->front()),
+          "checkpoint 1 is missing from the store (the next stored one is 2)");
+  }
+  SECTION("a checkpoint row that does not parse") {
+    fails(put(format::kCfCheckpoints, format::Be64(1), "not a note\n"),
+          "stored checkpoint 1 does not parse");
+  }
+  SECTION("a malformed checkpoints key") {
+    auto notes = f.ledger->Checkpoints();
+    REQUIRE(notes.ok());
+    fails(put(format::kCfCheckpoints, "x", notes->front()), "malformed checkpoints key 78");
+  }
+  SECTION("a validly signed checkpoint of a smaller log, filed after a larger one") {
+    Checkpoint cp{kLedgerId, 5, reference::RootOf(LeafHashes(leaves, 5))};
+    auto note = SignCheckpoint(cp, f.op());
+    REQUIRE(note.ok());
+    fails(put(format::kCfCheckpoints, format::Be64(1), *note),
+          "checkpoint 1 (size 5) is smaller than checkpoint 0 (size 12)");
+  }
+  SECTION("an unknown meta key") {
+    fails(put("default", "backdoor", "1"), "unknown meta key \"backdoor\"");
+  }
+  SECTION("a frontier of the right size with other hashes") {
+    Frontier other;
+    for (size_t i = 0; i < leaves.size(); ++i) other.Append(LeafHash(i == 0 ? "x" : leaves[i]));
+    fails(put("default", format::kMetaFrontier, other.Serialize()),
+          "meta key \"frontier\" does not match the replayed log");
+  }
+  SECTION("a currency that is not a code") {
+    fails(put("default", format::kMetaCurrency, "euro"), "meta key \"currency\"");
+  }
+}
+
 TEST_CASE("a read-only ledger refuses to append or checkpoint", "[ledger]") {
   Fixture f;
   f.BuildWeb();
