@@ -54,15 +54,19 @@ int SignAndSubmit(const Globals& g, const Signing& s, const std::string& type, j
   Ledger& ledger = **l;
   std::string party = s.party;
   if (party.empty()) {
-    auto parties = ledger.store().AllParties();
-    if (!parties.ok()) return Fail(parties.status());
-    for (const auto& p : *parties)
-      if (p.current_key() == signer->public_key().raw() && !p.revoked_at) party = p.id;
-    if (party.empty())
-      return Fail(Status::Rejected("no registered party holds the key in " + s.key));
+    auto holder = ledger.store().FindKeyHolder(signer->public_key().raw());
+    if (!holder.ok()) return Fail(holder.status());
+    if (!*holder) return Fail(Status::Rejected("no registered party holds the key in " + s.key));
+    party = (*holder)->party;
   }
   auto record = ledger.GetParty(party);
   if (!record.ok()) return Fail(record.status());
+  if (s.party.empty() && record->current_key() != signer->public_key().raw()) {
+    auto until = record->KeyRetiredAt(signer->public_key().raw());
+    return Fail(Status::Rejected("the key in " + s.key + " was party " + party +
+                                 "'s until entry " + std::to_string(until.value_or(0)) +
+                                 ": sign with its current key"));
+  }
   body["type"] = type;
   body["ledger"] = ledger.Info().ledger_id;
   body["party"] = party;
@@ -126,22 +130,46 @@ int CmdKeyRotate(const Globals& g, const Signing& s, const std::string& new_pubk
   return SignAndSubmit(g, s, "rotate_key", {{"pubkey", *key}});
 }
 
+namespace {
+
+Result<json> ElementsArg(const std::vector<std::string>& args) {
+  json elements = json::object();
+  for (const auto& e : args) {
+    RL_ASSIGN_OR_RETURN(auto kv, SplitPair(e, "--element"));
+    RL_ASSIGN_OR_RETURN(int64_t grams, ParseInt(kv.second, "--element " + kv.first));
+    elements[kv.first] = grams;
+  }
+  return elements;
+}
+
+}  // namespace
+
 int CmdLotCreate(const Globals& g, const Signing& s, const LotCreateOptions& o) {
   json body = {{"lot", o.lot},         {"material", o.material}, {"category", o.category},
                {"mass_g", o.mass_g},   {"value", o.value},       {"origin", o.origin}};
   if (!o.elements.empty()) {
-    json elements = json::object();
-    for (const auto& e : o.elements) {
-      auto kv = SplitPair(e, "--element");
-      if (!kv.ok()) return Fail(kv.status());
-      auto grams = ParseInt(kv->second, "--element " + kv->first);
-      if (!grams.ok()) return Fail(grams.status());
-      elements[kv->first] = *grams;
-    }
-    body["elements"] = elements;
+    auto elements = ElementsArg(o.elements);
+    if (!elements.ok()) return Fail(elements.status());
+    body["elements"] = *elements;
   }
   if (!o.hs.empty()) body["hs"] = o.hs;
   return SignAndSubmit(g, s, "create_lot", body);
+}
+
+int CmdLotCorrect(const Globals& g, const Signing& s, const LotCorrectOptions& o) {
+  json corrections = json::object();
+  if (o.material) corrections["material"] = *o.material;
+  if (o.category) corrections["category"] = *o.category;
+  if (o.hs) corrections["hs"] = *o.hs;
+  if (!o.elements.empty()) {
+    auto elements = ElementsArg(o.elements);
+    if (!elements.ok()) return Fail(elements.status());
+    corrections["elements"] = *elements;
+  }
+  if (corrections.empty())
+    return UsageError("lot correct: give at least one of --material, --category, --element, --hs");
+  return SignAndSubmit(g, s, "correct_lot",
+                       {{"lot", o.lot}, {"corrections", corrections}, {"reason", o.reason}});
 }
 
 int CmdTransfer(const Globals& g, const Signing& s, const std::string& lot, const std::string& to,

@@ -107,6 +107,17 @@ int Run(int argc, char** argv) {
   c->add_option("--origin", lc.origin, "country where it was produced")->required();
   c->add_option("--element", lc.elements, "SYMBOL=GRAMS, repeatable");
   c->add_option("--hs", lc.hs, "HS code");
+  LotCorrectOptions lk;
+  c = on(lot->add_subcommand("correct", "correct a lot's material, category, elements or hs "
+                                        "(signed by its creator)"),
+         [&] { return CmdLotCorrect(g, sig, lk); });
+  AddSigning(c, &sig);
+  c->add_option("--lot", lk.lot)->required();
+  c->add_option("--material", lk.material, "the corrected material");
+  c->add_option("--category", lk.category, "the corrected category");
+  c->add_option("--element", lk.elements, "SYMBOL=GRAMS, repeatable: the corrected elements");
+  c->add_option("--hs", lk.hs, "the corrected HS code");
+  c->add_option("--reason", lk.reason, "why the lot is corrected")->required();
 
   std::string tr_lot, tr_to;
   std::optional<int64_t> tr_value;

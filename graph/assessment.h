@@ -52,6 +52,15 @@ struct TechnologyFinding {
   std::vector<std::string> lots;  // the transform's outputs, entry order
 };
 
+// A correct_lot entry that changed a lot of the assessed cone.
+struct CorrectionNote {
+  std::string lot;            // the cone's lot it changed
+  uint64_t index = 0;         // the correct_lot entry
+  std::string corrected_lot;  // the lot the entry names (lot, or its split ancestor)
+  std::string reason;
+  std::vector<ledger::FieldChange> changes;
+};
+
 struct Assessment {
   std::string lot;
   std::string category;
@@ -69,9 +78,16 @@ struct Assessment {
   std::vector<Contributor> contributors;               // by lot id
   std::vector<TechnologyFinding> technology_findings;  // by index
   std::vector<std::string> warnings;
+  // Corrections of lots in the upstream cone, by (index, lot). The
+  // determination reads the corrected records; when the uncorrected ones
+  // would give another outcome, `warnings` says what it was.
+  std::vector<CorrectionNote> corrections;
 };
 
-// Assesses `lot` under `policy` on `as_of` ("YYYY-MM-DD"). InvalidArgument
+// Assesses `lot` under `policy` on `as_of` ("YYYY-MM-DD"), reading every
+// lot as corrected; when a correction in the cone changes the outcome (licence
+// required, controlled origin item, ratio), a warning names the correcting
+// entries and the outcome before them. InvalidArgument
 // for a bad date, NotFound for an unknown lot, Corruption when the source
 // contradicts itself.
 ledger::Result<Assessment> Assess(const ProvenanceSource& source, const Policy& policy,

@@ -112,6 +112,17 @@ json AssessmentJson(const Assessment& a) {
                                         {"lots", f.lots}});
   }
   j["warnings"] = a.warnings;
+  j["corrections"] = json::array();
+  for (const auto& c : a.corrections) {
+    json changes = json::array();
+    for (const auto& f : c.changes)
+      changes.push_back({{"field", f.field}, {"before", f.before}, {"after", f.after}});
+    j["corrections"].push_back({{"lot", c.lot},
+                                {"entry", c.index},
+                                {"corrected_lot", c.corrected_lot},
+                                {"reason", c.reason},
+                                {"changes", changes}});
+  }
   return j;
 }
 

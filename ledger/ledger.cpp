@@ -152,7 +152,8 @@ class SubmitChunk {
       if (!results[job].ok()) {
         error_ = Status::VerificationFailed("signature invalid for party " +
                                             decided_[i].entry.party + " (" +
-                                            results[job].message() + ")")
+                                            results[job].message() + ")" +
+                                            WhyBadSignature(decided_[i].entry))
                      .WithContext(LineContext(numbers_[i]));
         accepted_ = i;
         return;
@@ -176,6 +177,7 @@ class SubmitChunk {
       for (const auto& p : d.mutation.parties) parties[p.id] = &p;
       for (const auto& l : d.mutation.lots) lots[l.id] = &l;
       for (const auto& lot : d.mutation.consumed_lots) batch.PutConsumer(lot, d.index);
+      batch.PutIdentifiers(d.mutation);
       batch.PutNodes(frontier.Append(LeafHash(d.entry.leaf)));
     }
     if (batch.count() == 0) return Status::Ok();
@@ -241,6 +243,15 @@ class SubmitChunk {
                                 " seq " + std::to_string(entry.seq) + " is missing from the store");
     if (*leaf == entry.leaf) return index;
     return std::optional<uint64_t>();
+  }
+
+  // "; it was made with the key of party X" when recognisable (error path).
+  std::string WhyBadSignature(const Entry& entry) const {
+    auto parties = store_.AllParties();
+    if (!parties.ok()) return "";
+    for (const auto& [id, p] : overlay_.pending().parties()) parties->push_back(p);
+    std::string why = ExplainBadSignature(entry, *parties);
+    return why.empty() ? "" : ": " + why;
   }
 
   Store& store_;
