@@ -45,6 +45,7 @@
 #include "graph/assessment.h"
 #include "graph/ledger_source.h"
 #include "graph/policy.h"
+#include "ledger/envelope.h"
 #include "ledger/crypto.h"
 #include "ledger/entry.h"
 #include "ledger/ledger.h"
@@ -235,10 +236,9 @@ class Workload {
     for (unsigned t = 0; t < threads; ++t) {
       pool.emplace_back([&, t] {
         for (size_t i = t; i < pending_.size(); i += threads) {
-          std::string canon =
-              Must(ledger::CanonicalPayload(pending_[i].payload), "canonical payload");
-          std::string sig = Must(parties_[pending_[i].party].signer.Sign(canon), "sign");
-          lines[i] = ledger::MakeEnvelope(canon, sig);
+          lines[i] = Must(ledger::SignEnvelopeText(pending_[i].payload,
+                                               parties_[pending_[i].party].signer),
+                          "sign envelope");
         }
       });
     }
@@ -650,7 +650,7 @@ int main(int argc, char** argv) {
   {
     auto l = Must(ledger::Ledger::Open(big, false), "open big");
     entries_in_store = l->Info().size;
-    MustOk(l->store().ScanEntries(0, entries_in_store,
+    MustOk(l->ScanLeaves(0, entries_in_store,
                                   [&](uint64_t, std::string_view leaf) {
                                     leaf_bytes += leaf.size();
                                     return ledger::Status::Ok();
@@ -742,7 +742,8 @@ int main(int argc, char** argv) {
     // Where the time goes: the three reads ProveInclusion makes, each timed
     // alone through the public store and merkle functions.
     std::vector<double> t_leaf, t_path, t_root;
-    const ledger::Store& st = l->store();
+    auto store = Must(ledger::Store::Open(db, ledger::Store::Mode::kReadOnly), "open store");
+    const ledger::Store& st = *store;
     for (int i = 0; i < o.proofs; ++i) {
       uint64_t idx = rng() % size;
       double a = Now();

@@ -1,14 +1,20 @@
 // The rareledger command line: option structs and one handler per
 // subcommand. Handlers hold no business logic: they call the ledger and
 // graph libraries and format what comes back. Each returns the exit code.
+//
+// The command table (main.cpp) names each command, its help, the ledger
+// access it needs and its handler; it opens the ledger before the handler
+// runs (Context::ledger) and closes it after, on every path.
 #ifndef RARELEDGER_CLI_CLI_H_
 #define RARELEDGER_CLI_CLI_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ledger/ledger.h"
 #include "ledger/status.h"
 
 namespace rareledger::cli {
@@ -21,12 +27,27 @@ struct Globals {
   std::string db;     // ledger directory
   bool json = false;  // machine-readable output on read commands
   bool quiet = false;
+  double wait_seconds = 0;  // writers: how long to wait for the ledger's lock
+};
+
+// What the table opens for a command before its handler runs.
+enum class Access { kNone, kRead, kWrite };
+
+struct Context {
+  Globals g;
+  std::unique_ptr<ledger::Ledger> opened;  // set by the table for kRead/kWrite
+  ledger::Ledger& ledger() { return *opened; }
+  // Opens g.db now (for handlers whose access depends on their options).
+  // Writers wait up to g.wait_seconds for another writer to finish.
+  ledger::Status Open(Access access);
 };
 
 // Prints "rareledger: <code>: <message>" on stderr, returns kExitFailure.
 int Fail(const ledger::Status& status);
 // Prints "rareledger: <message>" on stderr, returns kExitUsage.
 int UsageError(const std::string& message);
+// Prints "rareledger: warning: <message>" on stderr.
+void Warn(const std::string& message);
 // A progress line on stderr ("\rverify: 40960/1000000 entries"), drawn at
 // most a few times a second and only when stderr is a terminal and not quiet.
 class Progress {
@@ -46,62 +67,76 @@ class Progress {
 
 // Reads FILE, or standard input for "-" or "".
 ledger::Result<std::string> ReadInput(const std::string& path);
+// A private key file, with a warning on stderr when others can read it.
+ledger::Result<ledger::Signer> LoadSigner(const std::string& path);
+// The directory of the shipped policies: $RARELEDGER_POLICIES, else
+// ../share/rareledger/policies beside the binary (an installed tree), else
+// the source tree this binary was built from. NotFound when none exists.
+ledger::Result<std::string> PolicyDir();
 
 struct InitOptions {
   std::string ledger_id, operator_key, currency = "USD", country = "ZZ";
 };
-int CmdInit(const Globals& g, const InitOptions& o);
-int CmdStatus(const Globals& g);
+int CmdInit(Context& c, const InitOptions& o);
+int CmdStatus(Context& c);
 int CmdKeygen(const std::string& out);
-int CmdSign(const std::string& key, const std::string& input);
-int CmdSubmit(const Globals& g, const std::string& input);
+struct SignOptions {
+  std::string key, input = "-", party, time;
+};
+int CmdSign(Context& c, const SignOptions& o);
+int CmdSubmit(Context& c, const std::string& input);
 
-int CmdShowLot(const Globals& g, const std::string& lot);
-int CmdShowEntry(const Globals& g, uint64_t index);
-int CmdShowParty(const Globals& g, const std::string& party);
-int CmdLog(const Globals& g, uint64_t from, std::optional<uint64_t> limit);
+int CmdShowLot(Context& c, const std::string& lot);
+int CmdShowEntry(Context& c, uint64_t index);
+int CmdShowParty(Context& c, const std::string& party);
+int CmdPartyList(Context& c);
+struct LotListOptions {
+  std::string holder, category;
+};
+int CmdLotList(Context& c, const LotListOptions& o);
+int CmdLog(Context& c, uint64_t from, std::optional<uint64_t> limit);
 
 struct CheckpointOptions {
   std::string operator_key;
   bool list = false;
 };
-int CmdCheckpoint(const Globals& g, const CheckpointOptions& o);
-int CmdProveInclusion(const Globals& g, uint64_t index, std::optional<uint64_t> size);
-int CmdProveConsistency(const Globals& g, uint64_t old_size, std::optional<uint64_t> new_size);
-int CmdVerify(const Globals& g);
-int CmdExport(const Globals& g, const std::string& dir);
-int CmdVerifyBundle(const Globals& g, const std::string& dir);
+int CmdCheckpoint(Context& c, const CheckpointOptions& o);
+int CmdProveInclusion(Context& c, uint64_t index, std::optional<uint64_t> size);
+int CmdProveConsistency(Context& c, uint64_t old_size, std::optional<uint64_t> new_size);
+int CmdVerify(Context& c);
+int CmdExport(Context& c, const std::string& dir);
+int CmdVerifyBundle(Context& c, const std::string& dir);
 
-// Shortcuts: build a payload, sign it with `key`, submit it.
+// Shortcuts: build a payload, sign it with `key`, submit it (or print it).
 struct Signing {
   std::string key;    // PEM private key file
   std::string party;  // signer id; default: the party whose current key it is
   std::string time;   // default: now
+  bool print = false;  // print the signed envelope, submit nothing
 };
 struct PartyAddOptions {
   std::string id, name, country, pubkey;  // pubkey: PEM file or base64
   std::vector<std::string> roles;
 };
-int CmdPartyAdd(const Globals& g, const Signing& s, const PartyAddOptions& o);
-int CmdPartyRevoke(const Globals& g, const Signing& s, const std::string& id,
-                   const std::string& reason);
-int CmdKeyRotate(const Globals& g, const Signing& s, const std::string& new_pubkey);
+int CmdPartyAdd(Context& c, const Signing& s, const PartyAddOptions& o);
+int CmdPartyRevoke(Context& c, const Signing& s, const std::string& id, const std::string& reason);
+int CmdKeyRotate(Context& c, const Signing& s, const std::string& new_pubkey);
 struct LotCreateOptions {
   std::string lot, material, category, origin, hs;
   int64_t mass_g = 0, value = 0;
   std::vector<std::string> elements;  // "Dy=870"
 };
-int CmdLotCreate(const Globals& g, const Signing& s, const LotCreateOptions& o);
+int CmdLotCreate(Context& c, const Signing& s, const LotCreateOptions& o);
 // `lot correct`: a correct_lot entry; only the options given are corrected.
 struct LotCorrectOptions {
   std::string lot, reason;
   std::optional<std::string> material, category, hs;
   std::vector<std::string> elements;  // "Dy=870"; any given replace all elements
 };
-int CmdLotCorrect(const Globals& g, const Signing& s, const LotCorrectOptions& o);
-int CmdTransfer(const Globals& g, const Signing& s, const std::string& lot, const std::string& to,
+int CmdLotCorrect(Context& c, const Signing& s, const LotCorrectOptions& o);
+int CmdTransfer(Context& c, const Signing& s, const std::string& lot, const std::string& to,
                 std::optional<int64_t> value);
-int CmdSplit(const Globals& g, const Signing& s, const std::string& lot,
+int CmdSplit(Context& c, const Signing& s, const std::string& lot,
              const std::vector<std::string>& parts);  // "LOT=MASS"
 struct TransformOptions {
   std::string process, facility_country, technology_origin;
@@ -109,24 +144,24 @@ struct TransformOptions {
   std::vector<std::string> outputs;     // JSON objects
   std::vector<std::string> allocation;  // "LOT=n/d"
 };
-int CmdTransform(const Globals& g, const Signing& s, const TransformOptions& o);
+int CmdTransform(Context& c, const Signing& s, const TransformOptions& o);
 struct AttestOptions {
   std::string lot, claim, detail;
   std::optional<uint64_t> entry;
 };
-int CmdAttest(const Globals& g, const Signing& s, const AttestOptions& o);
+int CmdAttest(Context& c, const Signing& s, const AttestOptions& o);
 
 struct AssessOptions {
   std::string lot, policy, as_of, format = "text", category;
   bool all = false;
 };
-int CmdAssess(const Globals& g, const AssessOptions& o);
+int CmdAssess(Context& c, const AssessOptions& o);
 struct TraceOptions {
   std::string lot, format = "text", policy;
   bool down = false;
 };
-int CmdTrace(const Globals& g, const TraceOptions& o);
-int CmdDemo(const Globals& g, const std::string& policy_dir);
+int CmdTrace(Context& c, const TraceOptions& o);
+int CmdDemo(Context& c, const std::string& policy_dir);
 
 }  // namespace rareledger::cli
 

@@ -11,10 +11,6 @@
 #include "graph/trace.h"
 #include "ledger/ledger.h"
 
-#ifndef RL_POLICY_DIR
-#define RL_POLICY_DIR "policies"
-#endif
-
 namespace rareledger::cli {
 namespace {
 
@@ -29,14 +25,12 @@ std::string Today() {
 
 }  // namespace
 
-int CmdAssess(const Globals& g, const AssessOptions& o) {
+int CmdAssess(Context& c, const AssessOptions& o) {
   if (o.all == !o.lot.empty()) return UsageError("assess: give a LOT or --all");
   if (!o.category.empty() && !o.all) return UsageError("assess: --category goes with --all");
   auto policy = graph::LoadPolicy(o.policy);
   if (!policy.ok()) return Fail(policy.status());
-  auto l = ledger::Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  graph::LedgerSource source(**l);
+  graph::LedgerSource source(c.ledger());
   const std::string as_of = o.as_of.empty() ? Today() : o.as_of;
   if (o.all) {
     graph::AssessAllOptions options;
@@ -57,21 +51,19 @@ int CmdAssess(const Globals& g, const AssessOptions& o) {
   return kExitOk;
 }
 
-int CmdTrace(const Globals& g, const TraceOptions& o) {
+int CmdTrace(Context& c, const TraceOptions& o) {
   // Content and highlighting need a policy: the one given, else the shipped
-  // No. 61 policy when it is where this binary was built from.
-  std::optional<graph::Policy> policy;
-  if (!o.policy.empty()) {
-    auto p = graph::LoadPolicy(o.policy);
-    if (!p.ok()) return Fail(p.status());
-    policy = std::move(p).value();
-  } else if (auto p = graph::LoadPolicy(std::string(RL_POLICY_DIR) + "/cn-mofcom-2025-61.json");
-             p.ok()) {
-    policy = std::move(p).value();
+  // No. 61 policy; a missing default is an error, never a silent plain trace.
+  std::string path = o.policy;
+  if (path.empty()) {
+    auto dir = PolicyDir();
+    if (!dir.ok()) return Fail(dir.status().WithContext("trace needs --policy FILE"));
+    path = *dir + "/cn-mofcom-2025-61.json";
   }
-  auto l = ledger::Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  graph::LedgerSource source(**l);
+  auto loaded = graph::LoadPolicy(path);
+  if (!loaded.ok()) return Fail(loaded.status());
+  std::optional<graph::Policy> policy = std::move(loaded).value();
+  graph::LedgerSource source(c.ledger());
   auto t = graph::TraceLot(source, o.lot, o.down ? graph::Direction::kDown : graph::Direction::kUp,
                            policy ? &*policy : nullptr);
   if (!t.ok()) return Fail(t.status());

@@ -10,28 +10,28 @@
 #include "ledger/canonical_json.h"
 #include "ledger/crypto.h"
 #include "ledger/entry.h"
+#include "ledger/envelope.h"
+#include "ledger/envelope_input.h"
 #include "ledger/ledger.h"
 
 namespace rareledger::cli {
 
 using ledger::Ledger;
 
-int CmdInit(const Globals& g, const InitOptions& o) {
-  auto key = ledger::Signer::FromPemFile(o.operator_key);
+int CmdInit(Context& c, const InitOptions& o) {
+  auto key = LoadSigner(o.operator_key);
   if (!key.ok()) return Fail(key.status());
-  auto l = Ledger::Init(g.db, o.ledger_id, o.currency, o.country, *key, ledger::UtcNow());
+  auto l = Ledger::Init(c.g.db, o.ledger_id, o.currency, o.country, *key, ledger::UtcNow());
   if (!l.ok()) return Fail(l.status());
   auto info = (*l)->Info();
-  std::cout << "initialised ledger \"" << info.ledger_id << "\" at " << g.db
+  std::cout << "initialised ledger \"" << info.ledger_id << "\" at " << c.g.db
             << " (entry 0 registers the operator)\n";
   return kExitOk;
 }
 
-int CmdStatus(const Globals& g) {
-  auto l = Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  auto info = (*l)->Info();
-  if (g.json) {
+int CmdStatus(Context& c) {
+  auto info = c.ledger().Info();
+  if (c.g.json) {
     nlohmann::json j = {{"ledger", info.ledger_id},
                         {"currency", info.currency},
                         {"size", info.size},
@@ -54,102 +54,90 @@ int CmdKeygen(const std::string& out) {
   return kExitOk;
 }
 
-int CmdSign(const std::string& key, const std::string& input) {
-  auto signer = ledger::Signer::FromPemFile(key);
-  if (!signer.ok()) return Fail(signer.status());
-  auto text = ReadInput(input);
-  if (!text.ok()) return Fail(text.status());
-  auto canonical = ledger::CanonicalPayload(*text);
-  if (!canonical.ok()) return Fail(canonical.status());
-  auto sig = signer->Sign(*canonical);
-  if (!sig.ok()) return Fail(sig.status());
-  std::cout << ledger::MakeEnvelope(*canonical, *sig) << "\n";
-  return kExitOk;
-}
-
 namespace {
 
-// Splits input into envelopes: JSON Lines, or one (possibly pretty-printed)
-// JSON document when the input does not look like JSON Lines.
-std::vector<std::string> SplitEnvelopes(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    lines.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  // A single pretty-printed envelope: no line parses alone but the whole does.
-  size_t nonblank = 0;
-  for (const auto& l : lines)
-    if (l.find_first_not_of(" \t\r") != std::string::npos) ++nonblank;
-  if (nonblank > 1 && !ledger::ParseStrict(lines.front()).ok() && ledger::ParseStrict(text).ok())
-    return {text};
-  return lines;
-}
-
-}  // namespace
-
-// Envelopes from a stream: one pretty-printed JSON document when the input
-// is small and parses as one, else JSON Lines read line by line so memory
-// stays flat however long the input is.
-class EnvelopeReader {
+// The header fields `sign` fills from the ledger, looked up once.
+class HeaderSource {
  public:
-  explicit EnvelopeReader(std::istream& in) : in_(in) {
-    head_.resize(ledger::kMaxEntryBytes + 1);
-    in_.read(head_.data(), static_cast<std::streamsize>(head_.size()));
-    head_.resize(static_cast<size_t>(in_.gcount()));
-    streaming_ = head_.size() > ledger::kMaxEntryBytes;
-    if (!streaming_) lines_ = SplitEnvelopes(head_);
-  }
-  bool empty() const { return head_.find_first_not_of(" \t\r\n") == std::string::npos; }
-  bool Next(std::string* line) {
-    if (!streaming_) {
-      if (next_ >= lines_.size()) return false;
-      *line = std::move(lines_[next_++]);
-      return true;
+  HeaderSource(Context& c, const ledger::Signer& signer, const SignOptions& o)
+      : c_(c), signer_(signer), o_(o) {}
+  // The header for the next payload; opens the ledger only when a payload
+  // leaves out a field only the ledger knows.
+  ledger::Result<ledger::PayloadHeader> Next(const nlohmann::json& payload) {
+    ledger::PayloadHeader h;
+    h.time = o_.time.empty() ? ledger::UtcNow() : o_.time;
+    const bool needs_ledger = !payload.contains("ledger") || !payload.contains("seq") ||
+                              (!payload.contains("party") && o_.party.empty());
+    h.party = o_.party;
+    if (!needs_ledger) return h;
+    if (!identity_) {
+      RL_RETURN_IF_ERROR(c_.Open(Access::kRead).WithContext("to fill ledger, party and seq"));
+      RL_ASSIGN_OR_RETURN(identity_, c_.ledger().ResolveSigner(signer_.public_key(), o_.party));
     }
-    size_t nl = head_.find('\n', pos_);
-    if (nl != std::string::npos) {
-      *line = head_.substr(pos_, nl - pos_);
-      pos_ = nl + 1;
-      return true;
-    }
-    if (pos_ < head_.size()) {  // the head's last, partial line
-      std::string rest;
-      std::getline(in_, rest);
-      *line = head_.substr(pos_) + rest;
-      pos_ = head_.size();
-      return true;
-    }
-    return static_cast<bool>(std::getline(in_, *line));
+    h.ledger = c_.ledger().Info().ledger_id;
+    h.party = identity_->party;
+    h.seq = identity_->next_seq + filled_seqs_;
+    if (!payload.contains("seq")) ++filled_seqs_;
+    return h;
   }
 
  private:
-  std::istream& in_;
-  std::string head_;
-  size_t pos_ = 0;
-  bool streaming_ = false;
-  std::vector<std::string> lines_;
-  size_t next_ = 0;
+  Context& c_;
+  const ledger::Signer& signer_;
+  const SignOptions& o_;
+  std::optional<ledger::SignerIdentity> identity_;
+  int64_t filled_seqs_ = 0;
 };
 
-int CmdSubmit(const Globals& g, const std::string& input) {
+}  // namespace
+
+int CmdSign(Context& c, const SignOptions& o) {
+  auto signer = LoadSigner(o.key);
+  if (!signer.ok()) return Fail(signer.status());
+  std::ifstream file;
+  if (!o.input.empty() && o.input != "-") {
+    file.open(o.input, std::ios::binary);
+    if (!file) return Fail(ledger::Status::NotFound("cannot read " + o.input));
+  }
+  ledger::EnvelopeInput input(file.is_open() ? static_cast<std::istream&>(file) : std::cin);
+  HeaderSource headers(c, *signer, o);
+  std::string text;
+  size_t line_no = 0, signed_count = 0;
+  while (input.Next(&text, &line_no)) {
+    const std::string where = "line " + std::to_string(line_no);
+    auto payload = ledger::ParseStrict(text);
+    if (!payload.ok()) return Fail(payload.status().WithContext(where));
+    auto header = headers.Next(*payload);
+    if (!header.ok()) return Fail(header.status());
+    ledger::Status filled = ledger::FillHeader(&payload.value(), *header);
+    if (!filled.ok()) return Fail(filled.WithContext(where));
+    auto envelope = ledger::SignEnvelope(*payload, *signer);
+    if (!envelope.ok()) return Fail(envelope.status().WithContext(where));
+    std::cout << *envelope << "\n";
+    ++signed_count;
+  }
+  if (signed_count == 0) return Fail(ledger::Status::InvalidArgument("empty input: nothing to sign"));
+  return kExitOk;
+}
+
+int CmdSubmit(Context& c, const std::string& input) {
   std::ifstream file;
   if (!input.empty() && input != "-") {
     file.open(input, std::ios::binary);
     if (!file) return Fail(ledger::Status::NotFound("cannot read " + input));
   }
-  EnvelopeReader reader(file.is_open() ? static_cast<std::istream&>(file) : std::cin);
-  if (reader.empty())
-    return Fail(ledger::Status::InvalidArgument("empty input: nothing to submit"));
-  auto l = Ledger::Open(g.db, true);
-  if (!l.ok()) return Fail(l.status());
+  ledger::EnvelopeInput reader(file.is_open() ? static_cast<std::istream&>(file) : std::cin);
+  const Globals& g = c.g;
   // Per-line results on a terminal are progress enough.
   Progress progress("submit", g.quiet || isatty(STDOUT_FILENO) == 1);
   uint64_t seen = 0;
-  auto report = (*l)->Submit([&](std::string* line) { return reader.Next(line); },
+  size_t lines = 0;
+  auto report = c.ledger().Submit(
+      [&](std::string* text, size_t* line_no) {
+        if (!reader.Next(text, line_no)) return false;
+        ++lines;
+        return true;
+      },
       [&](const ledger::SubmitOutcome& o) {
         progress.Update(++seen, 0);
         if (g.quiet) return;
@@ -167,10 +155,12 @@ int CmdSubmit(const Globals& g, const std::string& input) {
                     << o.index << " (" << ledger::EntryTypeName(o.entry->type) << " by "
                     << o.entry->party << ", seq " << o.entry->seq << ")\n";
         }
+        std::cout.flush();
       });
   progress.Finish();
+  if (lines == 0) return Fail(ledger::Status::InvalidArgument("empty input: nothing to submit"));
   std::cerr << "rareledger: appended " << report.appended << ", already present "
-            << report.duplicates << ", log size " << (*l)->Info().size << "\n";
+            << report.duplicates << ", log size " << c.ledger().Info().size << "\n";
   if (!report.error.ok()) return Fail(report.error);
   return kExitOk;
 }

@@ -7,7 +7,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/crypto.h"
 #include "ledger/ledger.h"
-#include "ledger/records.h"
+#include "ledger/record_json.h"
 
 namespace rareledger::cli {
 namespace {
@@ -58,13 +58,13 @@ std::string EntryLine(uint64_t index, const ledger::Entry& e) {
 
 }  // namespace
 
-int CmdShowLot(const Globals& g, const std::string& lot) {
-  auto l = Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  auto rec = (*l)->GetLot(lot);
+int CmdShowLot(Context& c, const std::string& lot) {
+  Ledger* l = &c.ledger();
+  const Globals& g = c.g;
+  auto rec = l->GetLot(lot);
   if (!rec.ok()) return Fail(rec.status());
   json j = ledger::LotJson(*rec);
-  auto consumers = (*l)->ConsumersOf(lot);
+  auto consumers = l->ConsumersOf(lot);
   if (!consumers.ok()) return Fail(consumers.status());
   j["consumed_by"] = *consumers;
   if (g.json) {
@@ -75,32 +75,69 @@ int CmdShowLot(const Globals& g, const std::string& lot) {
   return kExitOk;
 }
 
-int CmdShowEntry(const Globals& g, uint64_t index) {
-  auto l = Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  auto e = (*l)->GetEntry(index);
+int CmdShowEntry(Context& c, uint64_t index) {
+  Ledger* l = &c.ledger();
+  const Globals& g = c.g;
+  auto e = l->GetEntry(index);
   if (!e.ok()) return Fail(e.status());
   std::cout << (g.json ? EntryJson(index, *e).dump() : EntryJson(index, *e).dump(2)) << "\n";
   return kExitOk;
 }
 
-int CmdShowParty(const Globals& g, const std::string& party) {
-  auto l = Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  auto p = (*l)->GetParty(party);
+int CmdShowParty(Context& c, const std::string& party) {
+  Ledger* l = &c.ledger();
+  const Globals& g = c.g;
+  auto p = l->GetParty(party);
   if (!p.ok()) return Fail(p.status());
   std::cout << (g.json ? ledger::PartyJson(*p).dump() : ledger::PartyJson(*p).dump(2)) << "\n";
   return kExitOk;
 }
 
-int CmdLog(const Globals& g, uint64_t from, std::optional<uint64_t> limit) {
-  auto l = Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  const uint64_t size = (*l)->Info().size;
+int CmdPartyList(Context& c) {
+  auto parties = c.ledger().AllParties();
+  if (!parties.ok()) return Fail(parties.status());
+  for (const auto& p : *parties) {
+    if (c.g.json) {
+      std::cout << ledger::PartyJson(p).dump() << "\n";
+      continue;
+    }
+    std::string roles;
+    for (const auto& r : p.roles) roles += (roles.empty() ? "" : ",") + r;
+    std::cout << p.id << "\t" << p.country << "\t" << roles << "\t" << p.name
+              << (p.revoked_at ? "\trevoked at entry " + std::to_string(*p.revoked_at) : "")
+              << "\n";
+  }
+  return kExitOk;
+}
+
+int CmdLotList(Context& c, const LotListOptions& o) {
+  size_t shown = 0;
+  ledger::Status s = c.ledger().ForEachLot([&](const ledger::LotRecord& lot) {
+    if (!o.holder.empty() && lot.holder != o.holder) return ledger::Status::Ok();
+    if (!o.category.empty() && lot.category != o.category) return ledger::Status::Ok();
+    ++shown;
+    if (c.g.json) {
+      std::cout << ledger::LotJson(lot).dump() << "\n";
+    } else {
+      std::cout << lot.id << "\t" << lot.category << "\t" << lot.holder << "\t"
+                << lot.remaining_g << " of " << lot.mass_g << " g\tmade in " << lot.made_in
+                << "\n";
+    }
+    return ledger::Status::Ok();
+  });
+  if (!s.ok()) return Fail(s);
+  if (shown == 0 && !c.g.json) std::cerr << "rareledger: no lot matches\n";
+  return kExitOk;
+}
+
+int CmdLog(Context& c, uint64_t from, std::optional<uint64_t> limit) {
+  Ledger* l = &c.ledger();
+  const Globals& g = c.g;
+  const uint64_t size = l->Info().size;
   uint64_t to = size;
   if (limit && from + *limit < size) to = from + *limit;
   if (from > size) return Fail(ledger::Status::InvalidArgument("--from is beyond the log size " + std::to_string(size)));
-  ledger::Status s = (*l)->store().ScanEntries(from, to, [&](uint64_t i, std::string_view leaf) {
+  ledger::Status s = l->ScanLeaves(from, to, [&](uint64_t i, std::string_view leaf) {
     RL_ASSIGN_OR_RETURN(ledger::Entry e, ledger::DecodeLeaf(leaf));
     std::cout << (g.json ? EntryJson(i, e).dump() : EntryLine(i, e)) << "\n";
     return ledger::Status::Ok();
@@ -108,13 +145,13 @@ int CmdLog(const Globals& g, uint64_t from, std::optional<uint64_t> limit) {
   return s.ok() ? kExitOk : Fail(s);
 }
 
-int CmdCheckpoint(const Globals& g, const CheckpointOptions& o) {
+int CmdCheckpoint(Context& c, const CheckpointOptions& o) {
+  const Globals& g = c.g;
   if (o.list == !o.operator_key.empty())
     return UsageError("checkpoint: give either --operator-key or --list");
   if (o.list) {
-    auto l = Ledger::Open(g.db, false);
-    if (!l.ok()) return Fail(l.status());
-    auto notes = (*l)->Checkpoints();
+    Ledger* l = &c.ledger();
+    auto notes = l->Checkpoints();
     if (!notes.ok()) return Fail(notes.status());
     for (size_t n = 0; n < notes->size(); ++n) {
       if (g.json) {
@@ -128,20 +165,18 @@ int CmdCheckpoint(const Globals& g, const CheckpointOptions& o) {
     }
     return kExitOk;
   }
-  auto key = ledger::Signer::FromPemFile(o.operator_key);
+  auto key = LoadSigner(o.operator_key);
   if (!key.ok()) return Fail(key.status());
-  auto l = Ledger::Open(g.db, true);
-  if (!l.ok()) return Fail(l.status());
-  auto note = (*l)->IssueCheckpoint(*key);
+  Ledger* l = &c.ledger();
+  auto note = l->IssueCheckpoint(*key);
   if (!note.ok()) return Fail(note.status());
   std::cout << *note;
   return kExitOk;
 }
 
-int CmdProveInclusion(const Globals& g, uint64_t index, std::optional<uint64_t> size) {
-  auto l = Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  auto p = (*l)->ProveInclusion(index, size);
+int CmdProveInclusion(Context& c, uint64_t index, std::optional<uint64_t> size) {
+  Ledger* l = &c.ledger();
+  auto p = l->ProveInclusion(index, size);
   if (!p.ok()) return Fail(p.status());
   json j = {{"index", p->index},
             {"size", p->size},
@@ -152,10 +187,9 @@ int CmdProveInclusion(const Globals& g, uint64_t index, std::optional<uint64_t> 
   return kExitOk;
 }
 
-int CmdProveConsistency(const Globals& g, uint64_t old_size, std::optional<uint64_t> new_size) {
-  auto l = Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
-  auto p = (*l)->ProveConsistency(old_size, new_size);
+int CmdProveConsistency(Context& c, uint64_t old_size, std::optional<uint64_t> new_size) {
+  Ledger* l = &c.ledger();
+  auto p = l->ProveConsistency(old_size, new_size);
   if (!p.ok()) return Fail(p.status());
   json j = {{"old", p->old_size},
             {"new", p->new_size},
@@ -182,29 +216,29 @@ int ReportVerified(const char* what, const ledger::VerifyReport& r) {
 
 }  // namespace
 
-int CmdVerify(const Globals& g) {
-  auto l = Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
+int CmdVerify(Context& c) {
+  Ledger* l = &c.ledger();
+  const Globals& g = c.g;
   Progress progress("verify", g.quiet);
-  auto r = (*l)->Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
+  auto r = l->Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
   progress.Finish();
   if (!r.ok()) return Fail(r.status());
   return ReportVerified("verify", *r);
 }
 
-int CmdExport(const Globals& g, const std::string& dir) {
-  auto l = Ledger::Open(g.db, false);
-  if (!l.ok()) return Fail(l.status());
+int CmdExport(Context& c, const std::string& dir) {
+  Ledger* l = &c.ledger();
+  const Globals& g = c.g;
   Progress progress("export", g.quiet);
   ledger::Status s =
-      (*l)->Export(dir, [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
+      l->Export(dir, [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
   progress.Finish();
   if (!s.ok()) return Fail(s);
-  std::cout << "exported " << (*l)->Info().size << " entries to " << dir << "\n";
+  std::cout << "exported " << l->Info().size << " entries to " << dir << "\n";
   return kExitOk;
 }
 
-int CmdVerifyBundle(const Globals&, const std::string& dir) {
+int CmdVerifyBundle(Context&, const std::string& dir) {
   auto r = ledger::VerifyBundle(dir);
   if (!r.ok()) return Fail(r.status());
   return ReportVerified("verify-bundle", *r);

@@ -7,6 +7,7 @@
 #include "ledger/canonical_json.h"
 #include "ledger/crypto.h"
 #include "ledger/entry.h"
+#include "ledger/envelope.h"
 #include "ledger/ledger.h"
 
 namespace rareledger::cli {
@@ -45,48 +46,35 @@ Result<std::string> PublicKeyArg(const std::string& arg) {
                                  "\": not a readable PEM file nor base64 of 32 bytes");
 }
 
-// Signs `body` (the type-specific fields) as the signer and submits it.
-int SignAndSubmit(const Globals& g, const Signing& s, const std::string& type, json body) {
-  auto signer = ledger::Signer::FromPemFile(s.key);
+// Signs `body` (the type-specific fields) as the party holding the key,
+// with its next seq, then submits it (or prints it with --print).
+int SignAndSubmit(Context& c, const Signing& s, const std::string& type, json body) {
+  auto signer = LoadSigner(s.key);
   if (!signer.ok()) return Fail(signer.status());
-  auto l = Ledger::Open(g.db, true);
-  if (!l.ok()) return Fail(l.status());
-  Ledger& ledger = **l;
-  std::string party = s.party;
-  if (party.empty()) {
-    auto holder = ledger.store().FindKeyHolder(signer->public_key().raw());
-    if (!holder.ok()) return Fail(holder.status());
-    if (!*holder) return Fail(Status::Rejected("no registered party holds the key in " + s.key));
-    party = (*holder)->party;
-  }
-  auto record = ledger.GetParty(party);
-  if (!record.ok()) return Fail(record.status());
-  if (s.party.empty() && record->current_key() != signer->public_key().raw()) {
-    auto until = record->KeyRetiredAt(signer->public_key().raw());
-    return Fail(Status::Rejected("the key in " + s.key + " was party " + party +
-                                 "'s until entry " + std::to_string(until.value_or(0)) +
-                                 ": sign with its current key"));
-  }
+  Ledger& ledger = c.ledger();
+  auto who = ledger.ResolveSigner(signer->public_key(), s.party);
+  if (!who.ok()) return Fail(who.status().WithContext(s.key));
   body["type"] = type;
-  body["ledger"] = ledger.Info().ledger_id;
-  body["party"] = party;
-  body["seq"] = record->last_seq + 1;
-  body["time"] = s.time.empty() ? ledger::UtcNow() : s.time;
-  auto canonical = ledger::CanonicalPayload(body.dump());
-  if (!canonical.ok()) return Fail(canonical.status());
-  auto sig = signer->Sign(*canonical);
-  if (!sig.ok()) return Fail(sig.status());
-  std::string envelope = ledger::MakeEnvelope(*canonical, *sig);
+  Status filled = ledger::FillHeader(
+      &body, {ledger.Info().ledger_id, who->party, who->next_seq,
+              s.time.empty() ? ledger::UtcNow() : s.time});
+  if (!filled.ok()) return Fail(filled);
+  auto envelope = ledger::SignEnvelope(body, *signer);
+  if (!envelope.ok()) return Fail(envelope.status());
+  if (s.print) {
+    std::cout << *envelope << "\n";
+    return kExitOk;
+  }
   bool given = false;
   auto report = ledger.Submit(
       [&](std::string* line) {
         if (given) return false;
-        *line = envelope;
+        *line = *envelope;
         given = true;
         return true;
       },
       [&](const ledger::SubmitOutcome& o) {
-        std::cout << "appended as entry " << o.index << " (" << type << " by " << party
+        std::cout << "appended as entry " << o.index << " (" << type << " by " << who->party
                   << ", seq " << o.entry->seq << ")\n";
       });
   if (!report.error.ok()) {
@@ -111,23 +99,23 @@ Result<json> LotMasses(const std::vector<std::string>& args, const char* flag) {
 
 }  // namespace
 
-int CmdPartyAdd(const Globals& g, const Signing& s, const PartyAddOptions& o) {
+int CmdPartyAdd(Context& c, const Signing& s, const PartyAddOptions& o) {
   auto key = PublicKeyArg(o.pubkey);
   if (!key.ok()) return Fail(key.status());
-  return SignAndSubmit(g, s, "register_party",
+  return SignAndSubmit(c, s, "register_party",
                        {{"id", o.id}, {"name", o.name}, {"country", o.country},
                         {"roles", o.roles}, {"pubkey", *key}});
 }
 
-int CmdPartyRevoke(const Globals& g, const Signing& s, const std::string& id,
+int CmdPartyRevoke(Context& c, const Signing& s, const std::string& id,
                    const std::string& reason) {
-  return SignAndSubmit(g, s, "revoke_party", {{"id", id}, {"reason", reason}});
+  return SignAndSubmit(c, s, "revoke_party", {{"id", id}, {"reason", reason}});
 }
 
-int CmdKeyRotate(const Globals& g, const Signing& s, const std::string& new_pubkey) {
+int CmdKeyRotate(Context& c, const Signing& s, const std::string& new_pubkey) {
   auto key = PublicKeyArg(new_pubkey);
   if (!key.ok()) return Fail(key.status());
-  return SignAndSubmit(g, s, "rotate_key", {{"pubkey", *key}});
+  return SignAndSubmit(c, s, "rotate_key", {{"pubkey", *key}});
 }
 
 namespace {
@@ -144,7 +132,7 @@ Result<json> ElementsArg(const std::vector<std::string>& args) {
 
 }  // namespace
 
-int CmdLotCreate(const Globals& g, const Signing& s, const LotCreateOptions& o) {
+int CmdLotCreate(Context& c, const Signing& s, const LotCreateOptions& o) {
   json body = {{"lot", o.lot},         {"material", o.material}, {"category", o.category},
                {"mass_g", o.mass_g},   {"value", o.value},       {"origin", o.origin}};
   if (!o.elements.empty()) {
@@ -153,10 +141,10 @@ int CmdLotCreate(const Globals& g, const Signing& s, const LotCreateOptions& o) 
     body["elements"] = *elements;
   }
   if (!o.hs.empty()) body["hs"] = o.hs;
-  return SignAndSubmit(g, s, "create_lot", body);
+  return SignAndSubmit(c, s, "create_lot", body);
 }
 
-int CmdLotCorrect(const Globals& g, const Signing& s, const LotCorrectOptions& o) {
+int CmdLotCorrect(Context& c, const Signing& s, const LotCorrectOptions& o) {
   json corrections = json::object();
   if (o.material) corrections["material"] = *o.material;
   if (o.category) corrections["category"] = *o.category;
@@ -168,25 +156,25 @@ int CmdLotCorrect(const Globals& g, const Signing& s, const LotCorrectOptions& o
   }
   if (corrections.empty())
     return UsageError("lot correct: give at least one of --material, --category, --element, --hs");
-  return SignAndSubmit(g, s, "correct_lot",
+  return SignAndSubmit(c, s, "correct_lot",
                        {{"lot", o.lot}, {"corrections", corrections}, {"reason", o.reason}});
 }
 
-int CmdTransfer(const Globals& g, const Signing& s, const std::string& lot, const std::string& to,
+int CmdTransfer(Context& c, const Signing& s, const std::string& lot, const std::string& to,
                 std::optional<int64_t> value) {
   json body = {{"lot", lot}, {"to", to}};
   if (value) body["value"] = *value;
-  return SignAndSubmit(g, s, "transfer", body);
+  return SignAndSubmit(c, s, "transfer", body);
 }
 
-int CmdSplit(const Globals& g, const Signing& s, const std::string& lot,
+int CmdSplit(Context& c, const Signing& s, const std::string& lot,
              const std::vector<std::string>& parts) {
   auto p = LotMasses(parts, "--part");
   if (!p.ok()) return Fail(p.status());
-  return SignAndSubmit(g, s, "split", {{"lot", lot}, {"parts", *p}});
+  return SignAndSubmit(c, s, "split", {{"lot", lot}, {"parts", *p}});
 }
 
-int CmdTransform(const Globals& g, const Signing& s, const TransformOptions& o) {
+int CmdTransform(Context& c, const Signing& s, const TransformOptions& o) {
   auto inputs = LotMasses(o.inputs, "--input");
   if (!inputs.ok()) return Fail(inputs.status());
   json outputs = json::array();
@@ -209,16 +197,16 @@ int CmdTransform(const Globals& g, const Signing& s, const TransformOptions& o) 
     }
     body["allocation"] = alloc;
   }
-  return SignAndSubmit(g, s, "transform", body);
+  return SignAndSubmit(c, s, "transform", body);
 }
 
-int CmdAttest(const Globals& g, const Signing& s, const AttestOptions& o) {
+int CmdAttest(Context& c, const Signing& s, const AttestOptions& o) {
   if (o.lot.empty() == !o.entry.has_value())
     return UsageError("attest: give exactly one of --lot and --entry");
   json subject = o.lot.empty() ? json{{"entry", *o.entry}} : json{{"lot", o.lot}};
   json body = {{"subject", subject}, {"claim", o.claim}};
   if (!o.detail.empty()) body["detail"] = o.detail;
-  return SignAndSubmit(g, s, "attest", body);
+  return SignAndSubmit(c, s, "attest", body);
 }
 
 }  // namespace rareledger::cli

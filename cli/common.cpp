@@ -1,13 +1,67 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <thread>
 
 #include "cli/cli.h"
+#include "ledger/signer.h"
+
+#ifndef RL_SOURCE_POLICY_DIR
+#error "RL_SOURCE_POLICY_DIR is set by cli/CMakeLists.txt"
+#endif
 
 namespace rareledger::cli {
+
+ledger::Status Context::Open(Access access) {
+  if (access == Access::kNone || opened) return ledger::Status::Ok();
+  const bool writable = access == Access::kWrite;
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(static_cast<int64_t>(g.wait_seconds * 1000));
+  for (;;) {
+    auto l = ledger::Ledger::Open(g.db, writable);
+    if (l.ok()) {
+      opened = std::move(l).value();
+      return ledger::Status::Ok();
+    }
+    if (l.status().code() != ledger::Code::kBusy || std::chrono::steady_clock::now() >= deadline) {
+      if (l.status().code() == ledger::Code::kBusy && g.wait_seconds == 0)
+        return ledger::Status::Busy(l.status().message() + " (--wait SECONDS waits for it)");
+      return l.status();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+void Warn(const std::string& message) { std::cerr << "rareledger: warning: " << message << "\n"; }
+
+ledger::Result<ledger::Signer> LoadSigner(const std::string& path) {
+  if (auto warning = ledger::KeyFilePermissionWarning(path)) Warn(*warning);
+  return ledger::Signer::FromPemFile(path);
+}
+
+ledger::Result<std::string> PolicyDir() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("RARELEDGER_POLICIES"); env != nullptr && *env != '\0') {
+    if (!fs::is_directory(env))
+      return ledger::Status::NotFound(std::string("$RARELEDGER_POLICIES is ") + env +
+                                      ", which is not a directory");
+    return std::string(env);
+  }
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = self.parent_path().parent_path() / "share" / "rareledger" / "policies";
+    if (fs::is_directory(installed, ec)) return installed.string();
+  }
+  if (fs::is_directory(RL_SOURCE_POLICY_DIR, ec)) return std::string(RL_SOURCE_POLICY_DIR);
+  return ledger::Status::NotFound(
+      "no policy directory: set $RARELEDGER_POLICIES, or install rareledger (share/rareledger/policies)");
+}
 
 int Fail(const ledger::Status& status) {
   std::string msg = status.ToString();

@@ -17,14 +17,11 @@
 #include "graph/ledger_source.h"
 #include "graph/policy.h"
 #include "graph/trace.h"
+#include "ledger/envelope.h"
 #include "ledger/canonical_json.h"
 #include "ledger/crypto.h"
 #include "ledger/entry.h"
 #include "ledger/ledger.h"
-
-#ifndef RL_POLICY_DIR
-#define RL_POLICY_DIR "policies"
-#endif
 
 namespace rareledger::cli {
 namespace {
@@ -57,13 +54,9 @@ class DemoWeb {
               const std::string& time) {
     Actor& a = actors_.at(who);
     body["type"] = type;
-    body["ledger"] = kLedgerId;
-    body["party"] = who;
-    body["seq"] = ++a.seq;
-    body["time"] = time;
-    RL_ASSIGN_OR_RETURN(std::string canonical, ledger::CanonicalPayload(body.dump()));
-    RL_ASSIGN_OR_RETURN(std::string sig, a.key.Sign(canonical));
-    lines_.push_back(ledger::MakeEnvelope(canonical, sig));
+    RL_RETURN_IF_ERROR(ledger::FillHeader(&body, {kLedgerId, who, ++a.seq, time}));
+    RL_ASSIGN_OR_RETURN(std::string envelope, ledger::SignEnvelope(body, a.key));
+    lines_.push_back(std::move(envelope));
     return Status::Ok();
   }
   Status Register(const std::string& id, const std::string& time) {
@@ -206,9 +199,15 @@ std::string OneLine(const graph::Assessment& a) {
 
 }  // namespace
 
-int CmdDemo(const Globals& g, const std::string& policy_dir_arg) {
+int CmdDemo(Context& c, const std::string& policy_dir_arg) {
+  const Globals& g = c.g;
   namespace fs = std::filesystem;
-  const std::string policy_dir = policy_dir_arg.empty() ? RL_POLICY_DIR : policy_dir_arg;
+  std::string policy_dir = policy_dir_arg;
+  if (policy_dir.empty()) {
+    auto dir = PolicyDir();
+    if (!dir.ok()) return Fail(dir.status());
+    policy_dir = *dir;
+  }
   std::error_code ec;
   if (fs::exists(g.db, ec))
     return Fail(Status::InvalidArgument("demo builds a fresh ledger, but " + g.db +

@@ -1,252 +1,440 @@
-// rareledger: argument parsing and dispatch. CLI11 is included here only
+// rareledger: the command table and dispatch. CLI11 is included here only
 // (it is expensive to compile); every handler lives in its own file.
+//
+// Each command is one row: its path ("lot create"), its help, the ledger
+// access it needs (the table opens the ledger, and closes it on every exit
+// path), the options it adds, and its handler.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "cli/cli.h"
+#include "ledger/version.h"
 
 namespace rareledger::cli {
 namespace {
+
+constexpr const char* kCategories =
+    "re_ore, re_concentrate, re_oxide, re_metal, re_alloy, re_magnet, re_target, component, "
+    "product, other";
+constexpr const char* kProcesses =
+    "mining, separation, metal_smelting, alloying, magnet_manufacturing, recycling, "
+    "component_manufacturing, assembly, other";
+constexpr const char* kRoles = "producer, processor, manufacturer, auditor, regulator";
 
 std::string DefaultDb() {
   const char* env = std::getenv("RARELEDGER_DB");
   return env != nullptr && *env != '\0' ? env : "./rareledger.db";
 }
 
-void AddSigning(CLI::App* cmd, Signing* s) {
+// Every option a command can take, alive for the whole run.
+struct Options {
+  InitOptions init;
+  SignOptions sign;
+  std::string keygen_out, input = "-", dir, id, reason, new_pubkey, lot, to, policy_dir;
+  Signing signing;
+  PartyAddOptions party_add;
+  LotCreateOptions lot_create;
+  LotCorrectOptions lot_correct;
+  LotListOptions lot_list;
+  std::optional<int64_t> value;
+  std::vector<std::string> parts;
+  TransformOptions transform;
+  AttestOptions attest;
+  uint64_t index = 0, from = 0, old_size = 0;
+  std::optional<uint64_t> limit, size, new_size;
+  CheckpointOptions checkpoint;
+  TraceOptions trace;
+  bool up = false;
+  AssessOptions assess;
+  std::string format;  // --format text|json on read commands: --json's twin
+};
+
+struct Command {
+  std::string path;  // words below `rareledger`
+  std::string help;
+  std::function<Access()> access;
+  std::function<void(CLI::App*)> options;
+  std::function<int(Context&)> run;
+};
+
+std::function<Access()> Fixed(Access a) {
+  return [a] { return a; };
+}
+
+// --json and its twin --format json, for the read commands.
+void JsonFlags(CLI::App* cmd, Globals* g, std::string* format) {
+  cmd->add_flag("--json", g->json, "JSON output (same as --format json)");
+  cmd->add_option("--format", *format, "text or json (same as --json)")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
+void SigningOptions(CLI::App* cmd, Signing* s) {
   cmd->add_option("--key", s->key, "the signer's private key (PKCS#8 PEM)")->required();
   cmd->add_option("--party", s->party, "signer party id (default: the party holding --key)");
   cmd->add_option("--time", s->time, "payload time, RFC 3339 UTC (default: now)");
+  cmd->add_flag("--print", s->print, "print the signed envelope instead of submitting it");
+}
+
+// Shortcuts write, unless they only print.
+std::function<Access()> ShortcutAccess(const Signing* s) {
+  return [s] { return s->print ? Access::kRead : Access::kWrite; };
+}
+
+std::vector<Command> Table(Options& o, Context& c) {
+  Globals& g = c.g;
+  Signing& sig = o.signing;
+  auto json_flags = [&](CLI::App* cmd) { JsonFlags(cmd, &g, &o.format); };
+  return {
+      {"init", "create a ledger: entry 0 registers the operator", Fixed(Access::kNone),
+       [&](CLI::App* cmd) {
+         cmd->add_option("--ledger-id", o.init.ledger_id, "ledger id, also the checkpoint origin (no spaces, no '+')")->required();
+         cmd->add_option("--operator-key", o.init.operator_key, "operator private key (PEM)")->required();
+         cmd->add_option("--currency", o.init.currency, "ISO 4217 currency of every value")->capture_default_str();
+         cmd->add_option("--country", o.init.country, "operator's country (ISO 3166-1 alpha-2; ZZ: none)")->capture_default_str();
+       },
+       [&](Context& ctx) { return CmdInit(ctx, o.init); }},
+      {"status", "ledger id, currency, size and root", Fixed(Access::kRead), json_flags,
+       [&](Context& ctx) { return CmdStatus(ctx); }},
+      {"keygen", "write NAME.key (PKCS#8, mode 0600) and NAME.pub (SPKI)", Fixed(Access::kNone),
+       [&](CLI::App* cmd) { cmd->add_option("--out", o.keygen_out, "file stem NAME")->required(); },
+       [&](Context&) { return CmdKeygen(o.keygen_out); }},
+      {"sign", "canonicalise payloads (one, or JSON Lines) and print the signed envelopes",
+       Fixed(Access::kNone),
+       [&](CLI::App* cmd) {
+         cmd->add_option("--key", o.sign.key, "private key (PEM)")->required();
+         cmd->add_option("--party", o.sign.party, "party to fill in (default: the party holding --key)");
+         cmd->add_option("--time", o.sign.time, "time to fill in, RFC 3339 UTC (default: now)");
+         cmd->add_option("input", o.sign.input, "payload JSON file, or - for stdin");
+       },
+       [&](Context& ctx) { return CmdSign(ctx, o.sign); }},
+      {"submit", "append envelopes (one, or JSON Lines) in order", Fixed(Access::kWrite),
+       [&](CLI::App* cmd) {
+         cmd->add_option("input", o.input, "envelope file (JSON or JSON Lines), or - for stdin");
+         cmd->add_flag("--quiet", g.quiet, "print only the summary");
+         json_flags(cmd);
+       },
+       [&](Context& ctx) { return CmdSubmit(ctx, o.input); }},
+      {"party add", "register a party (signed by the operator)", ShortcutAccess(&sig),
+       [&](CLI::App* cmd) {
+         SigningOptions(cmd, &sig);
+         cmd->add_option("--id", o.party_add.id, "party id: letters, digits, '.', '_', '-'")->required();
+         cmd->add_option("--name", o.party_add.name, "registered company name")->required();
+         cmd->add_option("--country", o.party_add.country, "ISO 3166-1 alpha-2 country")->required();
+         cmd->add_option("--roles", o.party_add.roles, std::string("comma-separated: ") + kRoles)
+             ->required()->delimiter(',');
+         cmd->add_option("--pubkey", o.party_add.pubkey, "the party's public key: PEM file or base64")->required();
+       },
+       [&](Context& ctx) { return CmdPartyAdd(ctx, sig, o.party_add); }},
+      {"party revoke", "revoke a party (signed by the operator)", ShortcutAccess(&sig),
+       [&](CLI::App* cmd) {
+         SigningOptions(cmd, &sig);
+         cmd->add_option("--id", o.id, "party to revoke")->required();
+         cmd->add_option("--reason", o.reason, "why, in words")->required();
+       },
+       [&](Context& ctx) { return CmdPartyRevoke(ctx, sig, o.id, o.reason); }},
+      {"party list", "every party, with roles and state", Fixed(Access::kRead), json_flags,
+       [&](Context& ctx) { return CmdPartyList(ctx); }},
+      {"key rotate", "replace the signer's key (signed with the current key)", ShortcutAccess(&sig),
+       [&](CLI::App* cmd) {
+         SigningOptions(cmd, &sig);
+         cmd->add_option("--new-pubkey", o.new_pubkey, "the new public key: PEM file or base64")->required();
+       },
+       [&](Context& ctx) { return CmdKeyRotate(ctx, sig, o.new_pubkey); }},
+      {"lot create", "create a lot (the signer becomes its holder)", ShortcutAccess(&sig),
+       [&](CLI::App* cmd) {
+         SigningOptions(cmd, &sig);
+         auto& l = o.lot_create;
+         cmd->add_option("--lot", l.lot, "new lot id")->required();
+         cmd->add_option("--material", l.material, "what it is, in words")->required();
+         cmd->add_option("--category", l.category, std::string("one of: ") + kCategories)->required();
+         cmd->add_option("--mass-g", l.mass_g, "mass in whole grams")->required();
+         cmd->add_option("--value", l.value, "value in minor units of the ledger currency (cents)")->required();
+         cmd->add_option("--origin", l.origin, "ISO 3166-1 alpha-2 country where it was produced")->required();
+         cmd->add_option("--element", l.elements, "SYMBOL=GRAMS contained, repeatable (e.g. Dy=870)");
+         cmd->add_option("--hs", l.hs, "HS code");
+       },
+       [&](Context& ctx) { return CmdLotCreate(ctx, sig, o.lot_create); }},
+      {"lot correct", "correct a lot's material, category, elements or hs (signed by its creator)",
+       ShortcutAccess(&sig),
+       [&](CLI::App* cmd) {
+         SigningOptions(cmd, &sig);
+         auto& k = o.lot_correct;
+         cmd->add_option("--lot", k.lot, "lot to correct (the signer created it)")->required();
+         cmd->add_option("--material", k.material, "the corrected material");
+         cmd->add_option("--category", k.category, std::string("the corrected category: ") + kCategories);
+         cmd->add_option("--element", k.elements, "SYMBOL=GRAMS, repeatable: the corrected elements (all of them)");
+         cmd->add_option("--hs", k.hs, "the corrected HS code");
+         cmd->add_option("--reason", k.reason, "why the lot is corrected")->required();
+       },
+       [&](Context& ctx) { return CmdLotCorrect(ctx, sig, o.lot_correct); }},
+      {"lot list", "lots, optionally of one holder or category", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         cmd->add_option("--holder", o.lot_list.holder, "only lots this party holds");
+         cmd->add_option("--category", o.lot_list.category, std::string("only this category: ") + kCategories);
+         json_flags(cmd);
+       },
+       [&](Context& ctx) { return CmdLotList(ctx, o.lot_list); }},
+      {"transfer", "move what remains of a lot to another party", ShortcutAccess(&sig),
+       [&](CLI::App* cmd) {
+         SigningOptions(cmd, &sig);
+         cmd->add_option("--lot", o.lot, "lot to transfer (the signer holds it)")->required();
+         cmd->add_option("--to", o.to, "receiving party id")->required();
+         cmd->add_option("--value", o.value, "price paid for what remains, minor units (becomes its declared value)");
+       },
+       [&](Context& ctx) { return CmdTransfer(ctx, sig, o.lot, o.to, o.value); }},
+      {"split", "split parts off a lot (they keep its origin and content per gram)",
+       ShortcutAccess(&sig),
+       [&](CLI::App* cmd) {
+         SigningOptions(cmd, &sig);
+         cmd->add_option("--lot", o.lot, "lot to split (the signer holds it)")->required();
+         cmd->add_option("--part", o.parts, "NEWLOT=MASS_G, repeatable")->required();
+       },
+       [&](Context& ctx) { return CmdSplit(ctx, sig, o.lot, o.parts); }},
+      {"transform", "consume input lots, make output lots", ShortcutAccess(&sig),
+       [&](CLI::App* cmd) {
+         SigningOptions(cmd, &sig);
+         auto& t = o.transform;
+         cmd->add_option("--process", t.process, std::string("one of: ") + kProcesses)->required();
+         cmd->add_option("--facility-country", t.facility_country, "ISO 3166-1 alpha-2 country of the plant")->required();
+         cmd->add_option("--technology-origin", t.technology_origin, "country whose process technology the line uses");
+         cmd->add_option("--input", t.inputs, "LOT=MASS_G consumed, repeatable")->required();
+         cmd->add_option("--output", t.outputs,
+                         std::string("JSON object {lot, material, category, mass_g, value, elements?}, repeatable; categories: ") + kCategories)
+             ->required();
+         cmd->add_option("--allocation", t.allocation, "OUTPUT_LOT=n/d share of the incoming content, repeatable");
+       },
+       [&](Context& ctx) { return CmdTransform(ctx, sig, o.transform); }},
+      {"attest", "an auditor's claim about a lot or an entry", ShortcutAccess(&sig),
+       [&](CLI::App* cmd) {
+         SigningOptions(cmd, &sig);
+         cmd->add_option("--lot", o.attest.lot, "the lot the claim is about");
+         cmd->add_option("--entry", o.attest.entry, "or the entry index it is about");
+         cmd->add_option("--claim", o.attest.claim, "the claim, in words")->required();
+         cmd->add_option("--detail", o.attest.detail, "more detail");
+       },
+       [&](Context& ctx) { return CmdAttest(ctx, sig, o.attest); }},
+      {"show lot", "a lot's current record", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         cmd->add_option("id", o.id, "lot id")->required();
+         json_flags(cmd);
+       },
+       [&](Context& ctx) { return CmdShowLot(ctx, o.id); }},
+      {"show entry", "an entry by index", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         cmd->add_option("index", o.index, "log index")->required();
+         json_flags(cmd);
+       },
+       [&](Context& ctx) { return CmdShowEntry(ctx, o.index); }},
+      {"show party", "a party's record", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         cmd->add_option("id", o.id, "party id")->required();
+         json_flags(cmd);
+       },
+       [&](Context& ctx) { return CmdShowParty(ctx, o.id); }},
+      {"log", "list entries", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         cmd->add_option("--from", o.from, "first index (default 0)");
+         cmd->add_option("--limit", o.limit, "at most this many entries");
+         json_flags(cmd);
+       },
+       [&](Context& ctx) { return CmdLog(ctx, o.from, o.limit); }},
+      {"checkpoint", "sign and record a checkpoint, or --list them",
+       [&] { return o.checkpoint.list ? Access::kRead : Access::kWrite; },
+       [&](CLI::App* cmd) {
+         cmd->add_option("--operator-key", o.checkpoint.operator_key, "operator private key (PEM)");
+         cmd->add_flag("--list", o.checkpoint.list, "print every checkpoint issued");
+         json_flags(cmd);
+       },
+       [&](Context& ctx) { return CmdCheckpoint(ctx, o.checkpoint); }},
+      {"prove inclusion", "RFC 9162 inclusion proof of an entry", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         cmd->add_option("--index", o.index, "entry index")->required();
+         cmd->add_option("--size", o.size, "tree size (default: the log's; use a checkpoint's size)");
+       },
+       [&](Context& ctx) { return CmdProveInclusion(ctx, o.index, o.size); }},
+      {"prove consistency", "RFC 9162 consistency proof between two sizes", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         cmd->add_option("--old", o.old_size, "the older tree size")->required();
+         cmd->add_option("--new", o.new_size, "the newer tree size (default: the log's)");
+       },
+       [&](Context& ctx) { return CmdProveConsistency(ctx, o.old_size, o.new_size); }},
+      {"verify", "re-check every signature, rule, seq, checkpoint and stored row",
+       Fixed(Access::kRead),
+       [&](CLI::App* cmd) { cmd->add_flag("--quiet", g.quiet, "no progress line"); },
+       [&](Context& ctx) { return CmdVerify(ctx); }},
+      {"export", "write an offline audit bundle", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         cmd->add_option("dir", o.dir, "new (or empty) directory")->required();
+         cmd->add_flag("--quiet", g.quiet, "no progress line");
+       },
+       [&](Context& ctx) { return CmdExport(ctx, o.dir); }},
+      {"verify-bundle", "verify an audit bundle without any database", Fixed(Access::kNone),
+       [&](CLI::App* cmd) { cmd->add_option("dir", o.dir, "the bundle's directory")->required(); },
+       [&](Context& ctx) { return CmdVerifyBundle(ctx, o.dir); }},
+      {"trace", "a lot's provenance cone (--up) or its products (--down)", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         cmd->add_option("lot", o.trace.lot, "lot id")->required();
+         auto* up = cmd->add_flag("--up", o.up, "upstream: where it came from (default)");
+         cmd->add_flag("--down", o.trace.down, "downstream: what contains it")->excludes(up);
+         cmd->add_option("--format", o.trace.format, "text, json or dot (graphviz)")
+             ->check(CLI::IsMember({"text", "json", "dot"}));
+         cmd->add_flag("--json", g.json, "same as --format json");
+         cmd->add_option("--policy", o.trace.policy,
+                         "policy file for content and highlights (default: the shipped No. 61)");
+       },
+       [&](Context& ctx) {
+         if (ctx.g.json) o.trace.format = "json";
+         return CmdTrace(ctx, o.trace);
+       }},
+      {"assess", "export-control determination of a lot under a policy", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         cmd->add_option("lot", o.assess.lot, "lot id (or --all)");
+         cmd->add_option("--policy", o.assess.policy, "policy JSON file (see docs/policies.md)")->required();
+         cmd->add_option("--as-of", o.assess.as_of, "date YYYY-MM-DD (default: today, UTC)");
+         cmd->add_option("--format", o.assess.format, "text or json")
+             ->check(CLI::IsMember({"text", "json"}));
+         cmd->add_flag("--json", g.json, "same as --format json");
+         cmd->add_flag("--all", o.assess.all, "every lot, one JSON line each");
+         cmd->add_option("--category", o.assess.category, "with --all: only this category");
+       },
+       [&](Context& ctx) {
+         if (ctx.g.json) o.assess.format = "json";
+         return CmdAssess(ctx, o.assess);
+       }},
+      {"demo", "build a sample supply chain in a fresh ledger and assess it", Fixed(Access::kNone),
+       [&](CLI::App* cmd) {
+         cmd->add_option("--policies", o.policy_dir, "policy directory (default: the shipped policies)");
+       },
+       [&](Context& ctx) { return CmdDemo(ctx, o.policy_dir); }},
+  };
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "unknown command "lott" (did you mean "lot"?)" for the first word that
+// names no command; empty when the words are all known.
+std::string UnknownCommand(int argc, char** argv, const std::vector<Command>& table) {
+  std::string prefix;  // the known words so far
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("-", 0) == 0) {
+      if (arg == "--db" || arg == "--wait") ++i;  // skip the value
+      continue;
+    }
+    std::set<std::string> words;  // the words that may follow `prefix`
+    bool leaf = false;
+    for (const auto& c : table) {
+      if (c.path == prefix) leaf = true;
+      if (prefix.empty() || c.path.rfind(prefix + " ", 0) == 0) {
+        std::string rest = prefix.empty() ? c.path : c.path.substr(prefix.size() + 1);
+        words.insert(rest.substr(0, rest.find(' ')));
+      }
+    }
+    if (leaf) return "";  // the rest are the command's own arguments
+    if (words.count(arg) == 0) {
+      std::string best;
+      size_t best_d = 3;  // suggest only near misses
+      for (const auto& w : words) {
+        size_t d = EditDistance(arg, w);
+        if (d < best_d || (w.rfind(arg, 0) == 0 && best.empty())) best = w, best_d = d;
+      }
+      std::string where = prefix.empty() ? "command" : "\"" + prefix + "\" command";
+      return "unknown " + where + " \"" + arg + "\"" +
+             (best.empty() ? "; see rareledger --help" : " (did you mean \"" + best + "\"?)");
+    }
+    prefix = prefix.empty() ? arg : prefix + " " + arg;
+  }
+  return "";
 }
 
 int Run(int argc, char** argv) {
   CLI::App app{"rareledger: signed provenance of rare-earth content, with export-control "
                "assessments"};
   app.require_subcommand(1);
-  Globals g;
-  g.db = DefaultDb();
-  app.add_option("--db", g.db, "ledger directory (default $RARELEDGER_DB, else ./rareledger.db)");
-  std::function<int()> action;
-  auto on = [&](CLI::App* cmd, std::function<int()> fn) {
-    cmd->callback([&action, fn] { action = fn; });
-    return cmd;
+  app.set_version_flag("--version", std::string("rareledger ") + ledger::ToolVersion() +
+                                        " (ledger format " +
+                                        std::to_string(ledger::LedgerFormatNumber()) + ")");
+  Context ctx;
+  ctx.g.db = DefaultDb();
+  Options o;
+  std::vector<Command> table = Table(o, ctx);
+  auto db_option = [&](CLI::App* cmd) {
+    cmd->add_option("--db", ctx.g.db, "ledger directory (default $RARELEDGER_DB, else ./rareledger.db)");
   };
-  auto json_flag = [&](CLI::App* cmd) { cmd->add_flag("--json", g.json, "JSON output"); };
+  db_option(&app);
+  app.add_option("--wait", ctx.g.wait_seconds, "writers: wait this many seconds for the ledger's lock");
 
-  InitOptions init;
-  auto* c = on(app.add_subcommand("init", "create a ledger: entry 0 registers the operator"),
-               [&] { return CmdInit(g, init); });
-  c->add_option("--ledger-id", init.ledger_id, "ledger id (the checkpoint origin)")->required();
-  c->add_option("--operator-key", init.operator_key, "operator private key (PEM)")->required();
-  c->add_option("--currency", init.currency, "ISO 4217 currency of all values")->capture_default_str();
-  c->add_option("--country", init.country, "operator's country (ISO 3166-1 alpha-2)")->capture_default_str();
+  const std::map<std::string, std::string> groups = {
+      {"party", "register, revoke or list parties"}, {"key", "key lifecycle"},
+      {"lot", "create, correct or list lots"},                {"show", "show a lot, an entry or a party"},
+      {"prove", "RFC 9162 proofs"}};
+  std::map<std::string, CLI::App*> group_apps;
+  const Command* chosen = nullptr;
+  for (const auto& c : table) {
+    CLI::App* parent = &app;
+    std::string name = c.path;
+    if (size_t space = c.path.find(' '); space != std::string::npos) {
+      std::string group = c.path.substr(0, space);
+      name = c.path.substr(space + 1);
+      auto [it, fresh] = group_apps.emplace(group, nullptr);
+      if (fresh) {
+        it->second = app.add_subcommand(group, groups.at(group));
+        it->second->require_subcommand(1);
+      }
+      parent = it->second;
+    }
+    CLI::App* cmd = parent->add_subcommand(name, c.help);
+    db_option(cmd);  // --db before or after the command
+    if (c.access() == Access::kWrite || c.path == "checkpoint")
+      cmd->add_option("--wait", ctx.g.wait_seconds, "wait this many seconds for the ledger's lock");
+    c.options(cmd);
+    cmd->callback([&chosen, &c] { chosen = &c; });
+  }
 
-  c = on(app.add_subcommand("status", "ledger id, currency, size and root"), [&] { return CmdStatus(g); });
-  json_flag(c);
-
-  std::string keygen_out;
-  c = on(app.add_subcommand("keygen", "write NAME.key (PKCS#8, 0600) and NAME.pub (SPKI)"),
-         [&] { return CmdKeygen(keygen_out); });
-  c->add_option("--out", keygen_out, "file stem NAME")->required();
-
-  std::string sign_key, sign_input = "-";
-  c = on(app.add_subcommand("sign", "canonicalise a payload and print the signed envelope"),
-         [&] { return CmdSign(sign_key, sign_input); });
-  c->add_option("--key", sign_key, "private key (PEM)")->required();
-  c->add_option("input", sign_input, "payload JSON file, or - for stdin");
-
-  std::string submit_input = "-";
-  c = on(app.add_subcommand("submit", "append envelopes (one, or JSON Lines) in order"),
-         [&] { return CmdSubmit(g, submit_input); });
-  c->add_option("input", submit_input, "envelope file (JSON or JSON Lines), or - for stdin");
-  c->add_flag("--quiet", g.quiet, "print only the summary");
-  json_flag(c);
-
-  // Shortcuts.
-  Signing sig;
-  auto* party = app.add_subcommand("party", "register or revoke a party (operator)");
-  party->require_subcommand(1);
-  PartyAddOptions pa;
-  c = on(party->add_subcommand("add", "register a party"), [&] { return CmdPartyAdd(g, sig, pa); });
-  AddSigning(c, &sig);
-  c->add_option("--id", pa.id)->required();
-  c->add_option("--name", pa.name)->required();
-  c->add_option("--country", pa.country)->required();
-  c->add_option("--roles", pa.roles, "producer, processor, manufacturer, auditor, regulator")
-      ->required()->delimiter(',');
-  c->add_option("--pubkey", pa.pubkey, "the party's public key: PEM file or base64")->required();
-  std::string revoke_id, revoke_reason;
-  c = on(party->add_subcommand("revoke", "revoke a party"),
-         [&] { return CmdPartyRevoke(g, sig, revoke_id, revoke_reason); });
-  AddSigning(c, &sig);
-  c->add_option("--id", revoke_id)->required();
-  c->add_option("--reason", revoke_reason)->required();
-
-  auto* key = app.add_subcommand("key", "key lifecycle");
-  key->require_subcommand(1);
-  std::string new_pub;
-  c = on(key->add_subcommand("rotate", "replace the signer's key (signed with the current key)"),
-         [&] { return CmdKeyRotate(g, sig, new_pub); });
-  AddSigning(c, &sig);
-  c->add_option("--new-pubkey", new_pub, "the new public key: PEM file or base64")->required();
-
-  auto* lot = app.add_subcommand("lot", "lots");
-  lot->require_subcommand(1);
-  LotCreateOptions lc;
-  c = on(lot->add_subcommand("create", "create a lot (the signer becomes its holder)"),
-         [&] { return CmdLotCreate(g, sig, lc); });
-  AddSigning(c, &sig);
-  c->add_option("--lot", lc.lot)->required();
-  c->add_option("--material", lc.material)->required();
-  c->add_option("--category", lc.category)->required();
-  c->add_option("--mass-g", lc.mass_g)->required();
-  c->add_option("--value", lc.value, "minor units of the ledger currency")->required();
-  c->add_option("--origin", lc.origin, "country where it was produced")->required();
-  c->add_option("--element", lc.elements, "SYMBOL=GRAMS, repeatable");
-  c->add_option("--hs", lc.hs, "HS code");
-  LotCorrectOptions lk;
-  c = on(lot->add_subcommand("correct", "correct a lot's material, category, elements or hs "
-                                        "(signed by its creator)"),
-         [&] { return CmdLotCorrect(g, sig, lk); });
-  AddSigning(c, &sig);
-  c->add_option("--lot", lk.lot)->required();
-  c->add_option("--material", lk.material, "the corrected material");
-  c->add_option("--category", lk.category, "the corrected category");
-  c->add_option("--element", lk.elements, "SYMBOL=GRAMS, repeatable: the corrected elements");
-  c->add_option("--hs", lk.hs, "the corrected HS code");
-  c->add_option("--reason", lk.reason, "why the lot is corrected")->required();
-
-  std::string tr_lot, tr_to;
-  std::optional<int64_t> tr_value;
-  c = on(app.add_subcommand("transfer", "move what remains of a lot to another party"),
-         [&] { return CmdTransfer(g, sig, tr_lot, tr_to, tr_value); });
-  AddSigning(c, &sig);
-  c->add_option("--lot", tr_lot)->required();
-  c->add_option("--to", tr_to)->required();
-  c->add_option("--value", tr_value, "price paid for what remains (becomes its declared value)");
-
-  std::string sp_lot;
-  std::vector<std::string> sp_parts;
-  c = on(app.add_subcommand("split", "split parts off a lot"),
-         [&] { return CmdSplit(g, sig, sp_lot, sp_parts); });
-  AddSigning(c, &sig);
-  c->add_option("--lot", sp_lot)->required();
-  c->add_option("--part", sp_parts, "NEWLOT=MASS_G, repeatable")->required();
-
-  TransformOptions tf;
-  c = on(app.add_subcommand("transform", "consume input lots, make output lots"),
-         [&] { return CmdTransform(g, sig, tf); });
-  AddSigning(c, &sig);
-  c->add_option("--process", tf.process)->required();
-  c->add_option("--facility-country", tf.facility_country)->required();
-  c->add_option("--technology-origin", tf.technology_origin);
-  c->add_option("--input", tf.inputs, "LOT=MASS_G, repeatable")->required();
-  c->add_option("--output", tf.outputs,
-                "JSON object {lot, material, category, mass_g, value, elements?}, repeatable")
-      ->required();
-  c->add_option("--allocation", tf.allocation, "OUTPUT_LOT=n/d, repeatable");
-
-  AttestOptions at;
-  c = on(app.add_subcommand("attest", "an auditor's claim about a lot or an entry"),
-         [&] { return CmdAttest(g, sig, at); });
-  AddSigning(c, &sig);
-  c->add_option("--lot", at.lot);
-  c->add_option("--entry", at.entry);
-  c->add_option("--claim", at.claim)->required();
-  c->add_option("--detail", at.detail);
-
-  // Reading.
-  auto* show = app.add_subcommand("show", "show a lot, an entry or a party");
-  show->require_subcommand(1);
-  std::string show_id;
-  uint64_t show_index = 0;
-  c = on(show->add_subcommand("lot", "a lot's current record"), [&] { return CmdShowLot(g, show_id); });
-  c->add_option("id", show_id)->required();
-  json_flag(c);
-  c = on(show->add_subcommand("entry", "an entry by index"), [&] { return CmdShowEntry(g, show_index); });
-  c->add_option("index", show_index)->required();
-  json_flag(c);
-  c = on(show->add_subcommand("party", "a party's record"), [&] { return CmdShowParty(g, show_id); });
-  c->add_option("id", show_id)->required();
-  json_flag(c);
-
-  uint64_t log_from = 0;
-  std::optional<uint64_t> log_limit;
-  c = on(app.add_subcommand("log", "list entries"), [&] { return CmdLog(g, log_from, log_limit); });
-  c->add_option("--from", log_from);
-  c->add_option("--limit", log_limit);
-  json_flag(c);
-
-  CheckpointOptions cp;
-  c = on(app.add_subcommand("checkpoint", "sign and record a checkpoint, or --list them"),
-         [&] { return CmdCheckpoint(g, cp); });
-  c->add_option("--operator-key", cp.operator_key, "operator private key (PEM)");
-  c->add_flag("--list", cp.list, "print every checkpoint issued");
-  json_flag(c);
-
-  auto* prove = app.add_subcommand("prove", "RFC 9162 proofs");
-  prove->require_subcommand(1);
-  uint64_t pr_index = 0, pr_old = 0;
-  std::optional<uint64_t> pr_size, pr_new;
-  c = on(prove->add_subcommand("inclusion", "inclusion proof of an entry"),
-         [&] { return CmdProveInclusion(g, pr_index, pr_size); });
-  c->add_option("--index", pr_index)->required();
-  c->add_option("--size", pr_size);
-  c = on(prove->add_subcommand("consistency", "consistency proof between two sizes"),
-         [&] { return CmdProveConsistency(g, pr_old, pr_new); });
-  c->add_option("--old", pr_old)->required();
-  c->add_option("--new", pr_new);
-
-  c = on(app.add_subcommand("verify", "re-check every signature, rule, seq and checkpoint"),
-         [&] { return CmdVerify(g); });
-  c->add_flag("--quiet", g.quiet, "no progress line");
-  std::string dir;
-  c = on(app.add_subcommand("export", "write an offline audit bundle"), [&] { return CmdExport(g, dir); });
-  c->add_option("dir", dir)->required();
-  c->add_flag("--quiet", g.quiet, "no progress line");
-  c = on(app.add_subcommand("verify-bundle", "verify an audit bundle without any database"),
-         [&] { return CmdVerifyBundle(g, dir); });
-  c->add_option("dir", dir)->required();
-
-  TraceOptions trace;
-  bool trace_up = false;
-  c = on(app.add_subcommand("trace", "a lot's provenance cone (--up) or its products (--down)"),
-         [&] { return CmdTrace(g, trace); });
-  c->add_option("lot", trace.lot)->required();
-  auto* up = c->add_flag("--up", trace_up, "upstream: where it came from (default)");
-  c->add_flag("--down", trace.down, "downstream: what contains it")->excludes(up);
-  c->add_option("--format", trace.format)->check(CLI::IsMember({"text", "json", "dot"}));
-  c->add_option("--policy", trace.policy, "policy file: adds controlled content and highlights");
-
-  AssessOptions as;
-  c = on(app.add_subcommand("assess", "export-control determination under a policy"),
-         [&] { return CmdAssess(g, as); });
-  c->add_option("lot", as.lot);
-  c->add_option("--policy", as.policy, "policy JSON file")->required();
-  c->add_option("--as-of", as.as_of, "YYYY-MM-DD (default: today, UTC)");
-  c->add_option("--format", as.format)->check(CLI::IsMember({"text", "json"}));
-  c->add_flag("--all", as.all, "every lot, one JSON line each");
-  c->add_option("--category", as.category, "with --all: only this category");
-
-  std::string policy_dir;
-  c = on(app.add_subcommand("demo", "build a sample supply chain and assess it"),
-         [&] { return CmdDemo(g, policy_dir); });
-  c->add_option("--policies", policy_dir, "policy directory (default: the shipped policies/)");
-
+  if (std::string unknown = UnknownCommand(argc, argv, table); !unknown.empty())
+    return UsageError(unknown);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitUsage;
+    std::string what = e.what();
+    std::replace(what.begin(), what.end(), '\n', ' ');
+    return UsageError(what + (what.find("--help") == std::string::npos ? " (see --help)" : ""));
   }
-  return action ? action() : UsageError("no command given");
+  if (chosen == nullptr) return UsageError("no command given; see rareledger --help");
+  if (o.format == "json") ctx.g.json = true;
+  const Access access = chosen->access();
+  if (access != Access::kNone) {
+    ledger::Status opened = ctx.Open(access);
+    if (!opened.ok()) return Fail(opened);
+  }
+  int code = chosen->run(ctx);
+  ctx.opened.reset();  // closes the ledger before exit
+  return code;
 }
 
 }  // namespace

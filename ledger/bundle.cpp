@@ -90,7 +90,7 @@ Status Ledger::Export(const std::string& dir,
   return WriteFile(root / "checkpoint", notes.back());
 }
 
-Result<VerifyReport> VerifyBundle(const std::string& dir) {
+Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& options) {
   fs::path root(dir);
   RL_ASSIGN_OR_RETURN(std::string op_pem, ReadFile(root / "operator.pub"));
   RL_ASSIGN_OR_RETURN(PublicKey op, PublicKey::FromPem(op_pem));
@@ -107,7 +107,7 @@ Result<VerifyReport> VerifyBundle(const std::string& dir) {
   }
   if (notes.empty() || notes.back() != latest) notes.push_back(latest);
 
-  Replayer replay(latest_cp.origin, op.raw());
+  Replayer replay(latest_cp.origin, op.raw(), {options.chunk_entries, options.threads});
   RL_RETURN_IF_ERROR(replay.AddCheckpoints(notes));
   std::ifstream in(root / "entries.jsonl", std::ios::binary);
   if (!in) return Status::NotFound("cannot read " + (root / "entries.jsonl").string());

@@ -7,21 +7,14 @@
 #include <unordered_map>
 
 #include "ledger/canonical_json.h"
+#include "ledger/envelope.h"
 #include "ledger/checkpoint.h"
 #include "ledger/records.h"
 #include "ledger/replay.h"
+#include "ledger/sequencer.h"
 #include "ledger/store_format.h"
 
 namespace rareledger::ledger {
-namespace {
-
-// Lines decided and committed together: one synced write per chunk.
-constexpr size_t kSubmitChunk = 4096;
-
-std::string LineContext(size_t line) { return "line " + std::to_string(line); }
-
-}  // namespace
-
 std::string UtcNow() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -51,9 +44,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Init(const std::string& path,
                             {"roles", {"operator"}},
                             {"pubkey", operator_key.public_key().ToBase64()}};
   // Validate everything before anything touches the disk.
-  RL_ASSIGN_OR_RETURN(std::string canonical, CanonicalPayload(payload.dump()));
-  RL_ASSIGN_OR_RETURN(std::string sig, operator_key.Sign(canonical));
-  RL_ASSIGN_OR_RETURN(Entry entry, DecodeEnvelope(MakeEnvelope(canonical, sig)));
+  RL_ASSIGN_OR_RETURN(std::string envelope, SignEnvelope(payload, operator_key));
+  RL_ASSIGN_OR_RETURN(Entry entry, DecodeEnvelope(envelope));
   MemoryState empty;
   RL_ASSIGN_OR_RETURN(Mutation m, Apply(empty, LedgerIdentity{ledger_id}, entry, 0));
 
@@ -89,253 +81,86 @@ LedgerInfo Ledger::Info() const {
           store_->frontier().Root()};
 }
 
+SubmitReport Ledger::Submit(const std::function<bool(std::string*)>& next_line,
+                            const std::function<void(const SubmitOutcome&)>& on_outcome,
+                            const SubmitOptions& options) {
+  size_t line_no = 0;
+  return Submit(
+      [&](std::string* text, size_t* number) {
+        while (next_line(text)) {
+          ++line_no;
+          if (text->find_first_not_of(" \t\r\n") == std::string::npos) continue;  // blank
+          *number = line_no;
+          return true;
+        }
+        return false;
+      },
+      on_outcome, options);
+}
+
+SubmitReport Ledger::Submit(const std::function<bool(std::string*, size_t*)>& next,
+                            const std::function<void(const SubmitOutcome&)>& on_outcome,
+                            const SubmitOptions& options) {
+  Sequencer sequencer(*store_, {options.chunk_entries, options.threads,
+                                2 * std::max<size_t>(1, options.chunk_entries)});
+  auto stream = sequencer.Open(on_outcome);
+  std::string text;
+  size_t line_no = 0;
+  while (next(&text, &line_no))
+    if (!stream->Add(std::move(text), line_no)) break;  // a line was rejected
+  return stream->Finish();
+}
+
+std::unique_ptr<Sequencer> Ledger::NewSequencer(const SequencerOptions& options) {
+  return std::make_unique<Sequencer>(*store_, options);
+}
+
 namespace {
 
-// One chunk of a submit. Its lines are decided against the store, plus the
-// chunk before it when that one is not committed yet (the pipeline: the
-// pool verifies chunk k's signatures while chunk k+1 is decided), plus what
-// the chunk itself appended; then committed up to its first failure.
-class SubmitChunk {
- public:
-  SubmitChunk(Store& store, const LedgerIdentity& id, SignaturePool& pool,
-              const SubmitChunk* previous)
-      : store_(store),
-        id_(id),
-        pool_(pool),
-        previous_(previous),
-        overlay_(previous != nullptr ? static_cast<const StateView*>(&previous->overlay_)
-                                     : &store),
-        next_(previous != nullptr ? previous->next_ : store.frontier().size()) {}
-  // The pool may still be verifying this chunk's signatures.
-  ~SubmitChunk() {
-    if (sigs_) (void)pool_.Wait(sigs_);
-  }
-  SubmitChunk(const SubmitChunk&) = delete;
-  SubmitChunk& operator=(const SubmitChunk&) = delete;
-
-  // Decides `lines` (numbered `numbers` in the input) up to the first
-  // failure, then starts verifying the signatures of what was accepted.
-  void Decide(std::vector<std::string> lines, std::vector<size_t> numbers) {
-    numbers_ = std::move(numbers);
-    std::vector<Result<Entry>> decoded = DecodeAll(lines, /*leaves=*/false);
-    accepted_ = lines.size();
-    for (size_t i = 0; i < lines.size(); ++i) {
-      Status s = DecideOne(std::move(decoded[i]));
-      if (!s.ok()) {
-        error_ = s.WithContext(LineContext(numbers_[i]));
-        accepted_ = i;
-        break;
-      }
-    }
-    std::vector<SignatureJob> jobs;
-    for (const auto& d : decided_)
-      if (!d.duplicate) jobs.push_back({&d.entry.signed_bytes, &d.entry.sig, &d.key});
-    sigs_ = pool_.Start(std::move(jobs));
-  }
-
-  const Status& error() const { return error_; }
-
-  // The chunk before this one is committed: read through to the store.
-  void Detach() {
-    previous_ = nullptr;
-    overlay_.set_base(&store_);
-  }
-
-  // Waits for the signatures; the lines before the first bad one stay
-  // accepted.
-  void FinishVerify() {
-    std::vector<Status> results = pool_.Wait(sigs_);
-    sigs_.reset();
-    size_t job = 0;
-    for (size_t i = 0; i < accepted_; ++i) {
-      if (decided_[i].duplicate) continue;
-      if (!results[job].ok()) {
-        error_ = Status::VerificationFailed("signature invalid for party " +
-                                            decided_[i].entry.party + " (" +
-                                            results[job].message() + ")" +
-                                            WhyBadSignature(decided_[i].entry))
-                     .WithContext(LineContext(numbers_[i]));
-        accepted_ = i;
-        return;
-      }
-      ++job;
-    }
-  }
-
-  // Commits the accepted lines in one synced batch.
-  Status Commit() {
-    Frontier frontier = store_.frontier();
-    Store::Batch batch;
-    // A record changed by several lines of the chunk (a party's seq moves
-    // on every line it signs) is written once, in its last version.
-    std::unordered_map<std::string_view, const PartyRecord*> parties;
-    std::unordered_map<std::string_view, const LotRecord*> lots;
-    for (size_t i = 0; i < accepted_; ++i) {
-      const Decided& d = decided_[i];
-      if (d.duplicate) continue;
-      batch.PutEntry(d.index, d.entry.leaf, d.entry.party, d.entry.seq);
-      for (const auto& p : d.mutation.parties) parties[p.id] = &p;
-      for (const auto& l : d.mutation.lots) lots[l.id] = &l;
-      for (const auto& lot : d.mutation.consumed_lots) batch.PutConsumer(lot, d.index);
-      batch.PutIdentifiers(d.mutation);
-      batch.PutNodes(frontier.Append(LeafHash(d.entry.leaf)));
-    }
-    if (batch.count() == 0) return Status::Ok();
-    for (const auto& [id, p] : parties) batch.PutParty(*p);
-    for (const auto& [id, l] : lots) batch.PutLot(*l);
-    batch.PutMeta(format::kMetaFrontier, frontier.Serialize());
-    return store_.Commit(batch, /*sync=*/true);
-  }
-
-  struct Decided {
-    Entry entry;
-    std::string key;
-    Mutation mutation;
-    uint64_t index = 0;
-    bool duplicate = false;
-  };
-  size_t accepted() const { return accepted_; }
-  const Decided& decided(size_t i) const { return decided_[i]; }
-  size_t line_number(size_t i) const { return numbers_[i]; }
-
- private:
-  Status DecideOne(Result<Entry> decoded) {
-    RL_ASSIGN_OR_RETURN(Entry entry, std::move(decoded));
-    RL_ASSIGN_OR_RETURN(std::optional<uint64_t> present, FindPresent(entry));
-    if (present) {
-      decided_.push_back({std::move(entry), "", {}, *present, true});
-      return Status::Ok();
-    }
-    RL_ASSIGN_OR_RETURN(std::string key, ExpectedSigningKey(overlay_, entry, next_));
-    RL_ASSIGN_OR_RETURN(Mutation m, Apply(overlay_, id_, entry, next_));
-    overlay_.Commit(m);
-    pending_seq_[{entry.party, entry.seq}] = decided_.size();
-    decided_.push_back({std::move(entry), std::move(key), std::move(m), next_, false});
-    ++next_;
-    return Status::Ok();
-  }
-
-  // The index of an identical envelope decided earlier in this chunk or in
-  // the previous one (when not committed yet), found by its (party, seq).
-  std::optional<std::optional<uint64_t>> FindPending(const Entry& entry) const {
-    auto it = pending_seq_.find({entry.party, entry.seq});
-    if (it != pending_seq_.end()) {
-      const Decided& d = decided_[it->second];
-      if (d.entry.leaf == entry.leaf) return std::optional<uint64_t>(d.index);
-      return std::optional<uint64_t>();
-    }
-    if (previous_ != nullptr) return previous_->FindPending(entry);
-    return std::nullopt;  // not pending: look in the store
-  }
-
-  // The index of an identical envelope already in the log (or pending).
-  Result<std::optional<uint64_t>> FindPresent(const Entry& entry) {
-    // A seq beyond the party's last accepted one cannot be in the log: no
-    // index lookup needed (the common case of a bulk submit).
-    RL_ASSIGN_OR_RETURN(auto party, overlay_.FindParty(entry.party));
-    if (!party || entry.seq > party->last_seq) return std::optional<uint64_t>();
-    if (auto pending = FindPending(entry)) return *pending;
-    RL_ASSIGN_OR_RETURN(auto index, store_.FindIndexBySeq(entry.party, entry.seq));
-    if (!index) return std::optional<uint64_t>();
-    RL_ASSIGN_OR_RETURN(auto leaf, store_.FindLeaf(*index));
-    if (!leaf)
-      return Status::Corruption("entry " + std::to_string(*index) + " of party " + entry.party +
-                                " seq " + std::to_string(entry.seq) + " is missing from the store");
-    if (*leaf == entry.leaf) return index;
-    return std::optional<uint64_t>();
-  }
-
-  // "; it was made with the key of party X" when recognisable (error path).
-  std::string WhyBadSignature(const Entry& entry) const {
-    auto parties = store_.AllParties();
-    if (!parties.ok()) return "";
-    for (const auto& [id, p] : overlay_.pending().parties()) parties->push_back(p);
-    std::string why = ExplainBadSignature(entry, *parties);
-    return why.empty() ? "" : ": " + why;
-  }
-
-  Store& store_;
-  const LedgerIdentity& id_;
-  SignaturePool& pool_;
-  const SubmitChunk* previous_;
-  OverlayState overlay_;
-  uint64_t next_;  // log index of the next appended line
-  std::vector<size_t> numbers_;
-  std::vector<Decided> decided_;
-  std::map<std::pair<std::string, int64_t>, size_t> pending_seq_;
-  size_t accepted_ = 0;
-  Status error_;
-  std::shared_ptr<SignaturePool::Batch> sigs_;
-};
+// "party X was revoked at entry N", with the reason when the record has it.
+std::string RevokedText(const PartyRecord& p) {
+  return "party " + p.id + " was revoked at entry " + std::to_string(*p.revoked_at) +
+         (p.revoke_reason.empty() ? "" : ": " + p.revoke_reason);
+}
 
 }  // namespace
 
-SubmitReport Ledger::Submit(const std::function<bool(std::string*)>& next_line,
-                            const std::function<void(const SubmitOutcome&)>& on_outcome) {
-  SubmitReport report;
-  LedgerIdentity id{store_->ledger_id()};
-  SignaturePool pool;  // outlives every chunk
-  // Waits for a chunk's signatures, commits what stays accepted and reports
-  // it; false when the submit stops there.
-  auto complete = [&](SubmitChunk& chunk) {
-    chunk.FinishVerify();
-    Status committed = chunk.Commit();
-    if (!committed.ok()) {
-      report.error = committed.WithContext("commit");
-      return false;
-    }
-    for (size_t i = 0; i < chunk.accepted(); ++i) {
-      const auto& d = chunk.decided(i);
-      (d.duplicate ? report.duplicates : report.appended)++;
-      if (on_outcome) on_outcome({chunk.line_number(i), d.index, d.duplicate, &d.entry});
-    }
-    if (!chunk.error().ok()) {
-      report.error = chunk.error();
-      return false;
-    }
-    return true;
-  };
-  // The pipeline: while chunk k is completed on another thread (its
-  // signatures waited for, then committed and reported), this thread reads
-  // and decides chunk k+1 against the store plus chunk k. A stalled input
-  // therefore never holds back the commit of what was already read.
-  std::unique_ptr<SubmitChunk> pending;  // decided; being completed
-  std::future<bool> completing;          // its completion
-  size_t line_no = 0;
-  bool eof = false;
-  for (;;) {
-    std::vector<std::string> lines;
-    std::vector<size_t> numbers;
-    std::string line;
-    while (!eof && lines.size() < kSubmitChunk) {
-      if (!next_line(&line)) {
-        eof = true;
-        break;
-      }
-      ++line_no;
-      if (line.find_first_not_of(" \t\r\n") == std::string::npos) continue;  // blank
-      lines.push_back(std::move(line));
-      numbers.push_back(line_no);
-    }
-    std::unique_ptr<SubmitChunk> chunk;
-    if (!lines.empty()) {
-      chunk = std::make_unique<SubmitChunk>(*store_, id, pool, pending.get());
-      chunk->Decide(std::move(lines), std::move(numbers));
-    }
-    if (pending) {
-      if (!completing.get()) return report;  // `chunk` is dropped unreported
-      if (chunk) chunk->Detach();
-      pending.reset();
-    }
-    if (!chunk) break;
-    if (!chunk->error().ok()) {  // nothing after a rejected line is decided
-      complete(*chunk);
-      return report;
-    }
-    pending = std::move(chunk);
-    completing = std::async(std::launch::async, [&complete, c = pending.get()] { return complete(*c); });
+Result<SignerIdentity> Ledger::ResolveSigner(const PublicKey& key, const std::string& party) const {
+  RL_ASSIGN_OR_RETURN(std::vector<PartyRecord> parties, store_->AllParties());
+  const PartyRecord* holder = nullptr;  // any party that ever had the key
+  size_t epoch = 0;
+  for (const auto& p : parties)
+    for (size_t k = 0; k < p.keys.size(); ++k)
+      if (p.keys[k].pubkey == key.raw()) holder = &p, epoch = k;
+  if (!party.empty()) {
+    RL_ASSIGN_OR_RETURN(PartyRecord named, GetParty(party));
+    if (holder != nullptr && holder->id != party)
+      return Status::Rejected("the key is party " + holder->id + "'s, not " + party + "'s");
+    if (holder == nullptr)
+      return Status::Rejected("the key is not party " + party + "'s (nor any party's)");
   }
-  return report;
+  if (holder == nullptr) return Status::Rejected("no registered party holds this key");
+  if (holder->revoked_at) return Status::Rejected(RevokedText(*holder));
+  if (epoch + 1 != holder->keys.size())
+    return Status::Rejected("the key was party " + holder->id + "'s until entry " +
+                            std::to_string(holder->keys[epoch + 1].from_index) +
+                            ", when it was rotated; sign with its current key");
+  return SignerIdentity{holder->id, holder->last_seq + 1};
+}
+
+Status Ledger::ScanLeaves(uint64_t from, uint64_t to,
+                          const std::function<Status(uint64_t, std::string_view)>& fn) const {
+  return store_->ScanEntries(from, to, fn);
+}
+
+Result<std::vector<PartyRecord>> Ledger::AllParties() const { return store_->AllParties(); }
+
+Result<std::optional<IdentifierHolder>> Ledger::FindKeyHolder(const std::string& pubkey) const {
+  return store_->FindKeyHolder(pubkey);
+}
+
+Status Ledger::ForEachLot(const std::function<Status(const LotRecord&)>& fn) const {
+  return store_->ForEachLot(fn);
 }
 
 Result<Entry> Ledger::GetEntry(uint64_t index) const {
@@ -417,9 +242,9 @@ Result<std::string> Ledger::IssueCheckpoint(const Signer& operator_key) {
 Result<std::vector<std::string>> Ledger::Checkpoints() const { return store_->Checkpoints(); }
 
 Result<VerifyReport> Ledger::Verify(
-    const std::function<void(uint64_t, uint64_t)>& progress) const {
+    const std::function<void(uint64_t, uint64_t)>& progress, const VerifyOptions& options) const {
   const uint64_t size = store_->frontier().size();
-  Replayer replay(store_->ledger_id(), std::nullopt);
+  Replayer replay(store_->ledger_id(), std::nullopt, {options.chunk_entries, options.threads});
   RL_ASSIGN_OR_RETURN(auto notes, store_->Checkpoints());
   RL_RETURN_IF_ERROR(replay.AddCheckpoints(notes));
   // Every stored tree node (proofs are built from them) must be the one the

@@ -19,6 +19,7 @@
 #include "ledger/crypto.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
+#include "ledger/sequencer.h"
 #include "ledger/state.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
@@ -32,18 +33,20 @@ struct LedgerInfo {
   Hash root{};
 };
 
-// One line of a submit: appended at `index`, or already present there.
-struct SubmitOutcome {
-  size_t line = 0;  // 1-based line of the input
-  uint64_t index = 0;
-  bool duplicate = false;
-  const Entry* entry = nullptr;  // valid only during the callback
+struct SubmitOptions {
+  size_t chunk_entries = kDefaultChunkEntries;  // lines decided and committed together
+  unsigned threads = 0;                         // 0: one per core
 };
 
-struct SubmitReport {
-  size_t appended = 0;
-  size_t duplicates = 0;
-  Status error;  // the first rejected line, naming it; ok if none
+struct VerifyOptions {
+  size_t chunk_entries = kDefaultChunkEntries;  // leaves replayed together
+  unsigned threads = 0;                         // 0: one per core
+};
+
+// Who signs with a key: the party that holds it now, and its next seq.
+struct SignerIdentity {
+  std::string party;
+  int64_t next_seq = 1;
 };
 
 struct InclusionProofInfo {
@@ -82,22 +85,49 @@ class Ledger {
 
   LedgerInfo Info() const;
 
-  // Appends envelopes read by `next_line` (false at end of input) in order.
-  // An envelope already in the log is reported as a duplicate and skipped;
-  // the first rejected line stops the submit, everything before it stays
-  // appended. `on_outcome` sees every accepted line after it is durable,
-  // in input order, one call at a time, but not necessarily on the calling
-  // thread (chunks are committed on a helper thread while the next one is
-  // read and decided); `next_line` is always called on the calling thread.
-  // A signature failure is found while the next chunk is read, so the
-  // submit may read up to one chunk (4096 lines) past the failing line
-  // before it returns; nothing past it is appended.
+  // Appends envelopes read by `next_line` (false at end of input) in order,
+  // through a Sequencer (sequencer.h) with one stream; blank lines are
+  // skipped, lines are numbered from 1. An envelope already in the log is
+  // reported as a duplicate and skipped; the first rejected line stops the
+  // submit, everything before it stays appended. `on_outcome` sees every
+  // accepted line after it is durable, in input order, one call at a time,
+  // on the sequencer's commit thread; `next_line` is always called on the
+  // calling thread. Lines are taken as they come: a slow input is committed
+  // as it arrives. The submit may read up to two chunks past a rejected
+  // line before it returns; nothing past that line is appended.
   SubmitReport Submit(const std::function<bool(std::string*)>& next_line,
-                      const std::function<void(const SubmitOutcome&)>& on_outcome);
+                      const std::function<void(const SubmitOutcome&)>& on_outcome,
+                      const SubmitOptions& options = {});
+  // The same with envelopes already framed (EnvelopeInput): `next` gives
+  // each envelope's text and its line number.
+  SubmitReport Submit(const std::function<bool(std::string*, size_t*)>& next,
+                      const std::function<void(const SubmitOutcome&)>& on_outcome,
+                      const SubmitOptions& options = {});
+  // A sequencer for many concurrent clients (the server). While it lives,
+  // it is this ledger's only writer: do not call Submit meanwhile.
+  std::unique_ptr<Sequencer> NewSequencer(const SequencerOptions& options = {});
+
+  // The party whose current key is `key` (with `party` given: that party,
+  // which must hold it) and its next seq. Rejected, naming why, when no
+  // party holds the key, it belongs to another party, it was rotated out,
+  // or its party was revoked.
+  Result<SignerIdentity> ResolveSigner(const PublicKey& key, const std::string& party = "") const;
 
   Result<Entry> GetEntry(uint64_t index) const;
+  // Calls fn(index, leaf bytes) for entries [from, to) in log order; stops
+  // at the first non-ok Status and returns it.
+  Status ScanLeaves(uint64_t from, uint64_t to,
+                    const std::function<Status(uint64_t, std::string_view)>& fn) const;
+  Result<std::vector<PartyRecord>> AllParties() const;
+  // Calls fn for every lot, in lot id order; stops at the first non-ok Status.
+  Status ForEachLot(const std::function<Status(const LotRecord&)>& fn) const;
   Result<LotRecord> GetLot(const std::string& id) const;
   Result<PartyRecord> GetParty(const std::string& id) const;
+  // The party that holds or ever held the raw 32-byte public key `pubkey`
+  // (the `keys` index: one key, one party, for ever), with the entry that
+  // gave it; nothing when no party ever had it. Whether it is still the
+  // party's current key: GetParty(holder.party)->KeyRetiredAt(pubkey).
+  Result<std::optional<IdentifierHolder>> FindKeyHolder(const std::string& pubkey) const;
   Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const;
 
   // Proofs against the tree at `size` (default: the whole log).
@@ -113,15 +143,13 @@ class Ledger {
   // Replays every entry from the stored bytes: signatures, rules, seq, the
   // root at every checkpoint, the stored frontier, tree and records.
   // `progress`, when set, is called now and then with (entries done, total).
-  Result<VerifyReport> Verify(
-      const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;
+  Result<VerifyReport> Verify(const std::function<void(uint64_t, uint64_t)>& progress = nullptr,
+                              const VerifyOptions& options = {}) const;
 
   // Writes the offline audit bundle (docs/auditing.md) into `dir`, which
   // must not exist or be empty. Needs at least one checkpoint.
   Status Export(const std::string& dir,
                 const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;
-
-  const Store& store() const { return *store_; }
 
  private:
   explicit Ledger(std::unique_ptr<Store> store) : store_(std::move(store)) {}
@@ -129,7 +157,7 @@ class Ledger {
 };
 
 // Verifies a bundle written by Export, with no database.
-Result<VerifyReport> VerifyBundle(const std::string& dir);
+Result<VerifyReport> VerifyBundle(const std::string& dir, const VerifyOptions& options = {});
 
 // "2026-11-28T10:04:28Z": now, in UTC, for payload `time` fields.
 std::string UtcNow();

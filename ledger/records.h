@@ -1,4 +1,5 @@
 // Encoding of PartyRecord and LotRecord as compact JSON for the store.
+// Internal to ledger/: the store's byte format (docs/formats.md).
 // Decoding is strict: a record that does not decode is Corruption.
 #ifndef RARELEDGER_LEDGER_RECORDS_H_
 #define RARELEDGER_LEDGER_RECORDS_H_
@@ -6,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "ledger/record_json.h"
 #include "ledger/state.h"
 
 namespace rareledger::ledger {
@@ -15,9 +17,7 @@ Result<PartyRecord> DecodeParty(std::string_view bytes);
 std::string EncodeLot(const LotRecord& l);
 Result<LotRecord> DecodeLot(std::string_view bytes);
 
-// For display (`show lot`): the record with keys in base64 and readable names.
-nlohmann::json LotJson(const LotRecord& l);
-nlohmann::json PartyJson(const PartyRecord& p);
+// The display forms (LotJson, PartyJson) are in record_json.h.
 
 }  // namespace rareledger::ledger
 

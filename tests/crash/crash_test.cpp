@@ -42,6 +42,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/envelope.h"
 #include "ledger/canonical_json.h"
 #include "ledger/crypto.h"
 #include "ledger/entry.h"
@@ -253,12 +254,10 @@ Fixture MakeFixture(size_t count) {
   std::vector<Side> parties;
   int64_t op_seq = 1;  // entry 0 (init) used seq 1
   auto sign = [&](const json& payload, const Signer& key) {
-    auto canonical = CanonicalPayload(payload.dump());
-    INFO(payload.dump());
-    REQUIRE(canonical.ok());
-    auto sig = key.Sign(*canonical);
-    REQUIRE(sig.ok());
-    f.envelopes.push_back(MakeEnvelope(*canonical, *sig));
+    auto envelope = SignEnvelope(payload, key);
+    INFO(payload.dump() << ": " << envelope.status().ToString());
+    REQUIRE(envelope.ok());
+    f.envelopes.push_back(*envelope);
   };
   auto header = [](const char* type, const std::string& party, int64_t seq) {
     return json{{"type", type}, {"ledger", kLedgerId}, {"party", party},
@@ -602,11 +601,12 @@ TEST_CASE("unwritable directories give one clear error line", "[crash]") {
                                  fs::perms::group_read | fs::perms::group_exec |
                                  fs::perms::others_read | fs::perms::others_exec,
                   fs::perm_options::replace);
-  // A key nobody can read, for init.
+  // A private key the user running init owns and alone can read (a key
+  // others can read would add a warning line).
   const std::string key = tmp.Sub("op.key");
   WriteFile(key, TheFixture().operator_pem);
-  fs::permissions(key, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read,
-                  fs::perm_options::replace);
+  fs::permissions(key, fs::perms::owner_read, fs::perm_options::replace);
+  if (IsRoot()) REQUIRE(::chown(key.c_str(), 65534, 65534) == 0);
 
   RunResult init = Run({"--db", ro_parent + "/db", "init", "--ledger-id", kLedgerId,
                         "--operator-key", key},

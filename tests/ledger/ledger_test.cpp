@@ -17,7 +17,6 @@
 #include "ledger/records.h"
 #include "ledger/store.h"
 #include "ledger/merkle.h"
-#include "ledger/records.h"
 #include "ledger/store.h"
 #include "ledger/store_format.h"
 #include "test_util.h"
@@ -33,6 +32,9 @@ using testing::LotMassJson;
 using testing::OutputJson;
 
 const std::string kLedgerId = "rare.example/ledger";
+// Chunk size for the tests that cross chunk boundaries (the pipeline
+// behaves the same at any size; the default is 4096).
+constexpr size_t kSmallChunk = 64;
 
 // The parties of the web and its first lot. Log indexes 1..5.
 std::vector<std::string> PartiesAndOre(testing::Parties& p) {
@@ -96,8 +98,7 @@ struct Fixture {
   std::vector<std::string> Leaves() const { return LeavesOf(*ledger); }
   static std::vector<std::string> LeavesOf(const Ledger& l) {
     std::vector<std::string> out;
-    REQUIRE(l.store()
-                .ScanEntries(0, l.Info().size,
+    REQUIRE(l.ScanLeaves(0, l.Info().size,
                              [&](uint64_t, std::string_view leaf) {
                                out.emplace_back(leaf);
                                return Status::Ok();
@@ -323,28 +324,30 @@ TEST_CASE("after a fix the same file can be submitted again", "[ledger]") {
 // in the middle chunk while a valid third chunk follows.
 TEST_CASE("a submit across chunks decides each against the uncommitted one before", "[ledger][pipeline]") {
   Fixture f;
+  // Small chunks: the same cases as with the default 4096, in milliseconds.
+  const SubmitOptions small{kSmallChunk, 0};
   std::vector<std::string> lines = PartiesAndOre(f.parties);  // lines 1..5
-  const size_t lots = 4600;  // lines 6..4605: the first chunk ends at 4096
+  const size_t lots = 75;  // lines 6..80: the first chunk ends at 64
   for (size_t i = 0; i < lots; ++i)
     lines.push_back(f.parties.Env("mine", "create_lot",
                                   CreateLotFields("l-" + std::to_string(i), 10, 10)));
   // Second chunk on: transfers of lots the first chunk created.
-  for (size_t i = 0; i < 3000; ++i)
+  for (size_t i = 0; i < 50; ++i)
     lines.push_back(f.parties.Env("mine", "transfer",
                                   {{"lot", "l-" + std::to_string(i)}, {"to", "sep"}}));
   // Repeats of a first-chunk line and of a line just before.
   const size_t dup_a = lines.size() + 1, dup_b = dup_a + 1;
-  lines.push_back(lines[5]);     // line 6, entry 6
-  lines.push_back(lines[4600]);  // line 4601, entry 4601
+  lines.push_back(lines[5]);    // line 6, entry 6
+  lines.push_back(lines[100]);  // line 101, entry 101
   const size_t tail_from = lines.size();
-  for (size_t i = 3000; i < 4600; ++i)  // into the third chunk
+  for (size_t i = 50; i < 75; ++i)  // into the third chunk
     lines.push_back(f.parties.Env("mine", "transfer",
                                   {{"lot", "l-" + std::to_string(i)}, {"to", "sep"}}));
-  REQUIRE(lines.size() > 2 * 4096 + 100);
+  REQUIRE(lines.size() > 2 * kSmallChunk + 20);
 
   SECTION("all accepted, in order, and verify passes") {
     std::vector<SubmitOutcome> outcomes;
-    SubmitReport r = testing::SubmitLines(*f.ledger, lines, &outcomes);
+    SubmitReport r = testing::SubmitLines(*f.ledger, lines, &outcomes, small);
     INFO(r.error.ToString());
     REQUIRE(r.error.ok());
     CHECK(r.duplicates == 2);
@@ -358,29 +361,29 @@ TEST_CASE("a submit across chunks decides each against the uncommitted one befor
         CHECK(outcomes[i].index == 6);
       } else if (i + 1 == dup_b) {
         CHECK(outcomes[i].duplicate);
-        CHECK(outcomes[i].index == 4601);
+        CHECK(outcomes[i].index == 101);
       } else {
         REQUIRE_FALSE(outcomes[i].duplicate);
         REQUIRE(outcomes[i].index == next++);
       }
     }
     CHECK(f.ledger->Info().size == next);
-    auto held = f.ledger->GetLot("l-4599");
+    auto held = f.ledger->GetLot("l-74");
     REQUIRE(held.ok());
     CHECK(held->holder == "sep");
-    auto v = f.ledger->Verify();
+    auto v = f.ledger->Verify(nullptr, {kSmallChunk, 0});
     INFO(v.status().ToString());
     REQUIRE(v.ok());
     CHECK(v->entries == next);
 
     // Everything again: all duplicates, nothing appended.
-    SubmitReport again = testing::SubmitLines(*f.ledger, lines);
+    SubmitReport again = testing::SubmitLines(*f.ledger, lines, nullptr, small);
     REQUIRE(again.error.ok());
     CHECK(again.appended == 0);
     CHECK(again.duplicates == lines.size());
   }
   SECTION("a bad signature in the middle chunk: exactly the lines before it stay") {
-    const size_t bad_line = tail_from - 700;  // in the second chunk
+    const size_t bad_line = tail_from - 20;  // in the second chunk
     std::string& bad = lines[bad_line - 1];
     size_t at = bad.find("\"sig\":\"");
     REQUIRE(at != std::string::npos);
@@ -388,7 +391,7 @@ TEST_CASE("a submit across chunks decides each against the uncommitted one befor
     bad[at + 8] = original == 'A' ? 'B' : 'A';
     const LedgerInfo before = f.ledger->Info();
     std::vector<SubmitOutcome> outcomes;
-    SubmitReport r = testing::SubmitLines(*f.ledger, lines, &outcomes);
+    SubmitReport r = testing::SubmitLines(*f.ledger, lines, &outcomes, small);
     REQUIRE_FALSE(r.error.ok());
     CHECK(r.error.code() == Code::kVerificationFailed);
     CHECK_THAT(r.error.message(), Contains("line " + std::to_string(bad_line) + ":"));
@@ -397,10 +400,10 @@ TEST_CASE("a submit across chunks decides each against the uncommitted one befor
     REQUIRE(outcomes.size() == bad_line - 1);
     CHECK(outcomes.back().line == bad_line - 1);
     CHECK(f.ledger->Info().size == before.size + bad_line - 1);
-    REQUIRE(f.ledger->Verify().ok());
+    REQUIRE(f.ledger->Verify(nullptr, {kSmallChunk, 0}).ok());
     // Fixed, the same file completes: the prefix is reported as present.
     bad[at + 8] = original;
-    SubmitReport fixed = testing::SubmitLines(*f.ledger, lines);
+    SubmitReport fixed = testing::SubmitLines(*f.ledger, lines, nullptr, small);
     INFO(fixed.error.ToString());
     REQUIRE(fixed.error.ok());
     CHECK(fixed.duplicates == bad_line - 1 + 2);
@@ -408,12 +411,12 @@ TEST_CASE("a submit across chunks decides each against the uncommitted one befor
   }
   SECTION("a rule broken in the third chunk after a good second chunk") {
     lines.back() = f.parties.Env("mine", "transfer", {{"lot", "l-0"}, {"to", "sep"}});  // sep holds it
-    SubmitReport r = testing::SubmitLines(*f.ledger, lines);
+    SubmitReport r = testing::SubmitLines(*f.ledger, lines, nullptr, small);
     REQUIRE_FALSE(r.error.ok());
     CHECK(r.error.code() == Code::kRejected);
     CHECK_THAT(r.error.message(), Contains("line " + std::to_string(lines.size()) + ":"));
     CHECK(r.appended == lines.size() - 3);
-    REQUIRE(f.ledger->Verify().ok());
+    REQUIRE(f.ledger->Verify(nullptr, {kSmallChunk, 0}).ok());
   }
 }
 
@@ -566,7 +569,7 @@ TEST_CASE("checkpoints: only the operator's current key signs them", "[ledger]")
 // Tampers with the closed ledger through a raw writable store, then
 // reopens it read-only for Verify.
 template <typename Fn>
-Result<VerifyReport> VerifyAfterTamper(Fixture& f, Fn tamper) {
+Result<VerifyReport> VerifyAfterTamper(Fixture& f, Fn tamper, size_t chunk = kDefaultChunkEntries) {
   f.Close();
   {
     auto store = Store::Open(f.path, Store::Mode::kReadWrite);
@@ -574,7 +577,7 @@ Result<VerifyReport> VerifyAfterTamper(Fixture& f, Fn tamper) {
     tamper(**store);
   }
   f.Reopen(false);
-  return f.ledger->Verify();
+  return f.ledger->Verify(nullptr, {chunk, 0});
 }
 
 void ExpectVerifyFails(const Result<VerifyReport>& r, const std::string& names) {
@@ -590,24 +593,25 @@ std::string Key(uint64_t index) { return format::EntryKey(index); }
 TEST_CASE("verify across chunks names the first bad entry, not a later one", "[ledger][pipeline][tamper]") {
   Fixture f;
   std::vector<std::string> lines = PartiesAndOre(f.parties);
-  for (size_t i = 0; i < 9000; ++i)
+  for (size_t i = 0; i < 200; ++i)
     lines.push_back(f.parties.Env("mine", "create_lot",
                                   CreateLotFields("l-" + std::to_string(i), 10, 10)));
   f.SubmitOk(lines);
   const std::vector<std::string> leaves = f.Leaves();
-  // A bad signature at 5000 (second chunk) and a broken entry at 8500
-  // (third chunk, decided while the second one's signatures are checked).
-  std::string bad_sig = leaves[5000];
+  // With chunks of 64: a bad signature at 100 (second chunk) and a broken
+  // entry at 170 (third chunk, decided while the second one's signatures
+  // are checked).
+  std::string bad_sig = leaves[100];
   size_t at = bad_sig.find("\"sig\":\"");
   REQUIRE(at != std::string::npos);
   bad_sig[at + 8] = bad_sig[at + 8] == 'A' ? 'B' : 'A';
-  std::string bad_form = leaves[8500];
+  std::string bad_form = leaves[170];
   bad_form[2] = 'P';
   ExpectVerifyFails(VerifyAfterTamper(f, [&](Store& s) {
-                      REQUIRE(s.RawPut(format::kCfEntries, Key(5000), bad_sig).ok());
-                      REQUIRE(s.RawPut(format::kCfEntries, Key(8500), bad_form).ok());
-                    }),
-                    "entry 5000: signature invalid");
+                      REQUIRE(s.RawPut(format::kCfEntries, Key(100), bad_sig).ok());
+                      REQUIRE(s.RawPut(format::kCfEntries, Key(170), bad_form).ok());
+                    }, kSmallChunk),
+                    "entry 100: signature invalid");
 }
 
 TEST_CASE("verify passes on an untouched ledger", "[ledger][tamper]") {
@@ -1163,14 +1167,14 @@ TEST_CASE("the keys index: written with each entry, kept across reopen, rebuilt 
           "[ledger][keys]") {
   Fixture f;
   f.SubmitOk(PartiesAndOre(f.parties));
-  auto holder = f.ledger->store().FindKeyHolder(f.parties.key("sep").public_key().raw());
+  auto holder = f.ledger->FindKeyHolder(f.parties.key("sep").public_key().raw());
   REQUIRE(holder.ok());
   REQUIRE(holder->has_value());
   CHECK((*holder)->party == "sep");
   CHECK((*holder)->since == 2);
   f.Close();
   f.Reopen(false);
-  auto again = f.ledger->store().FindKeyHolder(f.op().public_key().raw());
+  auto again = f.ledger->FindKeyHolder(f.op().public_key().raw());
   REQUIRE(again.ok());
   REQUIRE(again->has_value());
   CHECK((*again)->party == kOperatorId);
@@ -1197,7 +1201,7 @@ TEST_CASE("the keys index: written with each entry, kept across reopen, rebuilt 
   REQUIRE_FALSE(ro.ok());
   CHECK_THAT(ro.status().message(), Contains("predates the keys index"));
   f.Reopen(true);
-  auto rebuilt = f.ledger->store().FindKeyHolder(f.parties.key("aud").public_key().raw());
+  auto rebuilt = f.ledger->FindKeyHolder(f.parties.key("aud").public_key().raw());
   REQUIRE(rebuilt.ok());
   REQUIRE(rebuilt->has_value());
   CHECK((*rebuilt)->party == "aud");

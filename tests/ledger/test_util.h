@@ -1,6 +1,6 @@
 // Shared helpers for the ledger tests: temporary directories, deterministic
 // keys, and signed envelopes built the way a party builds them (canonical
-// payload, Ed25519 signature, MakeEnvelope).
+// payload, Ed25519 signature: SignEnvelope).
 #ifndef RARELEDGER_TESTS_LEDGER_TEST_UTIL_H_
 #define RARELEDGER_TESTS_LEDGER_TEST_UTIL_H_
 
@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/envelope.h"
 #include "ledger/canonical_json.h"
 #include "ledger/crypto.h"
 #include "ledger/entry.h"
@@ -84,12 +85,10 @@ inline json Header(const std::string& type, const std::string& ledger, const std
 
 // Canonical payload, signed by `key`, as one envelope line.
 inline std::string SignedEnvelope(const json& payload, const Signer& key) {
-  auto canonical = CanonicalPayload(payload.dump());
-  INFO(payload.dump());
-  REQUIRE(canonical.ok());
-  auto sig = key.Sign(*canonical);
-  REQUIRE(sig.ok());
-  return MakeEnvelope(*canonical, *sig);
+  auto envelope = SignEnvelope(payload, key);
+  INFO(payload.dump() << ": " << envelope.status().ToString());
+  REQUIRE(envelope.ok());
+  return *envelope;
 }
 
 // Signs Canonicalize(payload) without validating it: for lines that the
@@ -184,7 +183,8 @@ inline json OutputJson(const std::string& lot, int64_t mass_g, int64_t value,
 }
 
 inline SubmitReport SubmitLines(Ledger& ledger, const std::vector<std::string>& lines,
-                                std::vector<SubmitOutcome>* outcomes = nullptr) {
+                                std::vector<SubmitOutcome>* outcomes = nullptr,
+                                const SubmitOptions& options = {}) {
   size_t i = 0;
   return ledger.Submit(
       [&](std::string* line) {
@@ -198,7 +198,8 @@ inline SubmitReport SubmitLines(Ledger& ledger, const std::vector<std::string>& 
           copy.entry = nullptr;  // valid only during the callback
           outcomes->push_back(copy);
         }
-      });
+      },
+      options);
 }
 
 inline std::unique_ptr<Ledger> MustInit(const std::string& path, const std::string& ledger_id,

@@ -1,4 +1,9 @@
-#include "ledger/crypto.h"
+#include "ledger/public_key.h"
+#include "ledger/signer.h"
+#include "ledger/verifier.h"
+
+#include "ledger/encoding.h"
+#include "ledger/openssl_util.h"
 
 #include <fcntl.h>
 #include <openssl/bio.h>
@@ -16,63 +21,15 @@
 namespace rareledger::ledger {
 namespace {
 
+using internal::BioPtr;
+using internal::Die;
+using internal::Get;
+using internal::MdCtxPtr;
+using internal::OpenSslError;
+using internal::PkeyPtr;
+using internal::Share;
+
 constexpr size_t kMaxKeyFileBytes = 1 << 16;
-
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
-// what + ": " + every queued OpenSSL error, oldest first; empties the queue.
-std::string OpenSslError(const std::string& what) {
-  std::string msg = what;
-  const char* sep = ": ";
-  unsigned long err;
-  while ((err = ERR_get_error()) != 0) {
-    char buf[256];
-    ERR_error_string_n(err, buf, sizeof(buf));
-    msg += sep;
-    msg += buf;
-    sep = "; ";
-  }
-  return msg;
-}
-
-[[noreturn]] void Die(const char* what) {
-  std::fprintf(stderr, "rareledger: fatal: %s\n", OpenSslError(what).c_str());
-  std::abort();
-}
-
-const EVP_MD* Sha256Md() {
-  // Fetched once and intentionally never freed (it must outlive every thread).
-  static const EVP_MD* const md = [] {
-    EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (m == nullptr) Die("EVP_MD_fetch(SHA256)");
-    return m;
-  }();
-  return md;
-}
-
-EVP_MD_CTX* ThreadDigestCtx() {
-  thread_local MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr) Die("EVP_MD_CTX_new");
-  return ctx.get();
-}
-
-std::shared_ptr<void> Share(PkeyPtr key) {
-  return std::shared_ptr<void>(key.release(),
-                               [](void* p) { EVP_PKEY_free(static_cast<EVP_PKEY*>(p)); });
-}
-
-EVP_PKEY* Get(const std::shared_ptr<void>& p) { return static_cast<EVP_PKEY*>(p.get()); }
 
 // InvalidArgument unless key is an Ed25519 key.
 Status CheckEd25519(EVP_PKEY* key) {
@@ -128,22 +85,6 @@ Result<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Writes data to a new file (O_EXCL) with mode, synced. No file is left
 // behind on failure.
 Status WriteNewFile(const std::string& path, const std::string& data, mode_t mode) {
@@ -171,120 +112,6 @@ Status WriteNewFile(const std::string& path, const std::string& data, mode_t mod
 }
 
 }  // namespace
-
-Hash Sha256Parts(std::initializer_list<std::string_view> parts) {
-  EVP_MD_CTX* ctx = ThreadDigestCtx();
-  if (EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) != 1) Die("EVP_DigestInit_ex2");
-  for (std::string_view part : parts) {
-    if (EVP_DigestUpdate(ctx, part.data(), part.size()) != 1) Die("EVP_DigestUpdate");
-  }
-  Hash h;
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx, h.data(), &len) != 1 || len != h.size()) Die("EVP_DigestFinal_ex");
-  return h;
-}
-
-Hash Sha256(std::string_view data) { return Sha256Parts({data}); }
-
-std::string_view AsBytes(const Hash& h) {
-  return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
-}
-
-std::string Base64Encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    const size_t n = std::min<size_t>(3, bytes.size() - i);
-    uint32_t v = 0;
-    for (size_t k = 0; k < 3; ++k) {
-      v = (v << 8) | (k < n ? static_cast<uint8_t>(bytes[i + k]) : 0);
-    }
-    for (size_t k = 0; k < 4; ++k) {
-      out.push_back(k <= n ? kAlphabet[(v >> (18 - 6 * k)) & 0x3F] : '=');
-    }
-  }
-  return out;
-}
-
-Result<std::string> Base64Decode(std::string_view text) {
-  if (text.size() % 4 != 0) {
-    return Status::InvalidArgument("base64: length " + std::to_string(text.size()) +
-                                   " is not a multiple of 4");
-  }
-  size_t pad = 0;
-  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
-  const size_t data_len = text.size() - pad;
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  uint32_t acc = 0;
-  for (size_t i = 0; i < data_len; ++i) {
-    const int v = Base64Value(text[i]);
-    if (v < 0) {
-      return Status::InvalidArgument("base64: invalid character at offset " + std::to_string(i));
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    if (i % 4 == 3) {
-      out.push_back(static_cast<char>(acc >> 16));
-      out.push_back(static_cast<char>(acc >> 8));
-      out.push_back(static_cast<char>(acc));
-      acc = 0;
-    }
-  }
-  if (pad == 1) {  // 3 chars = 18 bits -> 2 bytes + 2 zero bits
-    if (acc & 0x3) return Status::InvalidArgument("base64: non-zero trailing bits");
-    out.push_back(static_cast<char>(acc >> 10));
-    out.push_back(static_cast<char>(acc >> 2));
-  } else if (pad == 2) {  // 2 chars = 12 bits -> 1 byte + 4 zero bits
-    if (acc & 0xF) return Status::InvalidArgument("base64: non-zero trailing bits");
-    out.push_back(static_cast<char>(acc >> 4));
-  }
-  return out;
-}
-
-std::string HexEncode(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (char ch : bytes) {
-    const auto c = static_cast<uint8_t>(ch);
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xF]);
-  }
-  return out;
-}
-
-std::string HexEncode(const Hash& h) { return HexEncode(AsBytes(h)); }
-
-Result<std::string> HexDecode(std::string_view hex) {
-  if (hex.size() % 2 != 0) {
-    return Status::InvalidArgument("hex: odd length " + std::to_string(hex.size()));
-  }
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = HexValue(hex[i]);
-    const int lo = HexValue(hex[i + 1]);
-    if (hi < 0 || lo < 0) {
-      return Status::InvalidArgument("hex: invalid character at offset " +
-                                     std::to_string(hi < 0 ? i : i + 1));
-    }
-    out.push_back(static_cast<char>(hi << 4 | lo));
-  }
-  return out;
-}
-
-Result<Hash> HashFromHex(std::string_view hex) {
-  if (hex.size() != 2 * Hash().size()) {
-    return Status::InvalidArgument("hash: want 64 hex characters, got " +
-                                   std::to_string(hex.size()));
-  }
-  RL_ASSIGN_OR_RETURN(std::string bytes, HexDecode(hex));
-  Hash h;
-  std::memcpy(h.data(), bytes.data(), h.size());
-  return h;
-}
 
 // ---- PublicKey ----
 
@@ -370,6 +197,9 @@ Result<Signer> Signer::FromKey(std::shared_ptr<void> pkey) {
 }
 
 Result<Signer> Signer::FromPem(std::string_view pem) {
+  if (pem.find("-----BEGIN PUBLIC KEY-----") != std::string_view::npos)
+    return Status::InvalidArgument(
+        "this is a public key (SPKI PEM); signing needs the private key (PKCS#8 PEM, the .key file)");
   ERR_clear_error();
   BioPtr bio = MemBioOf(pem);
   PkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr) : nullptr);
@@ -432,6 +262,14 @@ std::string Signer::ToPem() const {
   return BioContents(bio.get());
 }
 
+std::optional<std::string> KeyFilePermissionWarning(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return std::nullopt;
+  char mode[8];
+  std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return path + " is accessible to other users (mode " + mode + "): chmod 600 " + path;
+}
+
 Status WriteKeyPair(const Signer& signer, const std::string& stem) {
   const std::string key_path = stem + ".key";
   const std::string pub_path = stem + ".pub";
@@ -445,3 +283,4 @@ Status WriteKeyPair(const Signer& signer, const std::string& stem) {
 }
 
 }  // namespace rareledger::ledger
+

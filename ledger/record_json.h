@@ -1,0 +1,17 @@
+// The display form of party and lot records (`show`, `lot list`, the
+// server's JSON): keys in base64, readable names. Not the stored bytes.
+#ifndef RARELEDGER_LEDGER_RECORD_JSON_H_
+#define RARELEDGER_LEDGER_RECORD_JSON_H_
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/state.h"
+
+namespace rareledger::ledger {
+
+nlohmann::json LotJson(const LotRecord& l);
+nlohmann::json PartyJson(const PartyRecord& p);
+
+}  // namespace rareledger::ledger
+
+#endif  // RARELEDGER_LEDGER_RECORD_JSON_H_

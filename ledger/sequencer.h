@@ -1,0 +1,140 @@
+// Sequencer: the one writer of a ledger's log. Clients on any threads open
+// streams and add lines (envelopes) to them; the sequencer takes lines from
+// every stream into shared chunks (group commit: one synced write for the
+// lines of many clients), runs them through the pipeline (pipeline.h) and
+// reports each line to its stream once it is durable.
+//
+// Per stream, SPEC "submit" semantics: lines are appended in the order
+// added; a line already in the log is skipped and reported with its index;
+// the first rejected line ends the stream: every line before it is
+// appended, nothing from it on. A rejected line of one stream never holds
+// back or changes the outcome of another stream's lines (if a chunk must be
+// cut short by a bad signature, the other streams' lines after it are
+// decided again in the next chunk).
+//
+// Durability: a line is reported (on_outcome, Finish) only after the chunk
+// holding it was committed with a synced WAL. Lines are taken as soon as
+// they arrive: a slow client's lines are committed without waiting for a
+// full chunk, and a fast one's fill whole chunks while the previous commits.
+#ifndef RARELEDGER_LEDGER_SEQUENCER_H_
+#define RARELEDGER_LEDGER_SEQUENCER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledger/entry.h"
+#include "ledger/pipeline.h"
+#include "ledger/status.h"
+#include "ledger/store.h"
+
+namespace rareledger::ledger {
+
+// One line of a submit: appended at `index`, or already present there.
+struct SubmitOutcome {
+  size_t line = 0;  // the line's number in its stream (1-based input line)
+  uint64_t index = 0;
+  bool duplicate = false;
+  const Entry* entry = nullptr;  // valid only during the callback
+};
+
+struct SubmitReport {
+  size_t appended = 0;
+  size_t duplicates = 0;
+  Status error;  // the first rejected line, naming it; ok if none
+};
+
+struct SequencerOptions {
+  size_t chunk_entries = kDefaultChunkEntries;  // lines per chunk at most (>= 1)
+  unsigned threads = 0;                         // pool threads; 0: one per core
+  // Lines a stream may have queued and not yet taken before Add blocks.
+  size_t max_queued_per_stream = 2 * kDefaultChunkEntries;
+};
+
+// Counters for /metrics and tests, since the sequencer started.
+struct SequencerStats {
+  uint64_t commits = 0;            // synced writes
+  uint64_t committed_entries = 0;  // entries appended by them
+  uint64_t largest_commit = 0;     // entries in the largest one
+};
+
+class Sequencer {
+ public:
+  class Stream;
+  using OutcomeFn = std::function<void(const SubmitOutcome&)>;
+
+  // Takes over writing `store` (opened read-write; borrowed, must outlive
+  // the sequencer). Nothing else may commit to it meanwhile.
+  explicit Sequencer(Store& store, SequencerOptions options = {});
+  // Resolves every line already added (as if each stream were finished),
+  // then stops.
+  ~Sequencer();
+  Sequencer(const Sequencer&) = delete;
+  Sequencer& operator=(const Sequencer&) = delete;
+
+  // A new stream. `on_outcome` (may be empty) sees each accepted line of
+  // the stream after it is durable, in the stream's order, one call at a
+  // time, on the sequencer's commit thread: it must not block for long.
+  std::shared_ptr<Stream> Open(OutcomeFn on_outcome);
+
+  SequencerStats stats() const;
+
+ private:
+  struct Line;
+  class SubmitChunk;
+  class Client;
+  friend class Stream;
+
+  void Run();
+  std::unique_ptr<SubmitChunk> Gather(bool wait);
+  void Requeue();
+
+  Store& store_;
+  SequencerOptions options_;
+  std::unique_ptr<Client> client_;
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;
+  SequencerStats stats_;  // guarded by mu_
+  std::vector<std::shared_ptr<Stream>> streams_;  // open, or with lines left
+  size_t next_stream_ = 0;                        // round-robin position
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Thread safety: Add and Finish may be called from one thread at a time
+// per stream (different streams from different threads).
+class Sequencer::Stream {
+ public:
+  // Queues a line numbered `line_no` (for reports). Blocks while too many
+  // of this stream's lines wait. False once the stream has ended on a
+  // rejected line: the line is not taken, and nothing more will be.
+  bool Add(std::string text, size_t line_no);
+  // No more lines: waits until every line added is durable or dropped
+  // after a rejection, and returns the stream's report.
+  SubmitReport Finish();
+
+ private:
+  friend class Sequencer;
+  explicit Stream(Sequencer& owner, OutcomeFn on_outcome)
+      : owner_(owner), on_outcome_(std::move(on_outcome)) {}
+
+  Sequencer& owner_;
+  OutcomeFn on_outcome_;
+  // Guarded by owner_.mu_:
+  std::deque<std::pair<std::string, size_t>> queued_;  // (text, line_no)
+  size_t unresolved_ = 0;  // lines added, not yet reported or dropped
+  bool closed_ = false;
+  bool failed_ = false;  // a line was rejected: drop everything after it
+  SubmitReport report_;
+  std::condition_variable cv_;  // queue space, resolution
+};
+
+}  // namespace rareledger::ledger
+
+#endif  // RARELEDGER_LEDGER_SEQUENCER_H_
