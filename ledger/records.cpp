@@ -52,9 +52,9 @@ LotFields FieldsFromJson(const json& j) {
   return f;
 }
 
-// Grams of each element in `grams_of_g` grams of the lot's material, exact:
-// an integer when whole, else a reduced "n/d" string.
-json ElementShares(const Elements& declared, int64_t basis_g, int64_t grams_of_g) {
+}  // namespace
+
+json ElementShareJson(const Elements& declared, int64_t basis_g, int64_t grams_of_g) {
   json out = json::object();
   for (const auto& [sym, g] : declared) {
     boost::multiprecision::cpp_rational share(boost::multiprecision::cpp_int(g) * grams_of_g,
@@ -66,6 +66,8 @@ json ElementShares(const Elements& declared, int64_t basis_g, int64_t grams_of_g
   }
   return out;
 }
+
+namespace {
 
 EntryType CreatedByFromName(const std::string& s) {
   if (s == "split") return EntryType::kSplit;
@@ -180,9 +182,9 @@ nlohmann::json LotJson(const LotRecord& l) {
   // Element grams of this lot (a split part: its exact share of the
   // declaration it inherits), and of what remains when that differs.
   if (l.elements) {
-    j["elements"] = ElementShares(*l.elements, l.ElementsBasis(), l.mass_g);
+    j["elements"] = ElementShareJson(*l.elements, l.ElementsBasis(), l.mass_g);
     if (l.remaining_g != l.mass_g)
-      j["elements_remaining"] = ElementShares(*l.elements, l.ElementsBasis(), l.remaining_g);
+      j["elements_remaining"] = ElementShareJson(*l.elements, l.ElementsBasis(), l.remaining_g);
   }
   if (l.hs) j["hs"] = *l.hs;
   if (l.parent) j["parent"] = *l.parent;
@@ -192,7 +194,7 @@ nlohmann::json LotJson(const LotRecord& l) {
     j["corrections"] = CorrectionsJson(l.corrections);
     json original = {{"material", l.original->material}, {"category", l.original->category}};
     if (l.original->elements)
-      original["elements"] = ElementShares(
+      original["elements"] = ElementShareJson(
           *l.original->elements,
           l.original->elements_basis_g > 0 ? l.original->elements_basis_g : l.mass_g, l.mass_g);
     if (l.original->hs) original["hs"] = *l.original->hs;

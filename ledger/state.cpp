@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ledger/crypto.h"
+#include "ledger/record_json.h"
 
 namespace rareledger::ledger {
 namespace {
@@ -249,8 +250,9 @@ Status ApplyTransform(Scratch& s, const Entry& e, const Transform& b, uint64_t i
 nlohmann::json OptJson(const std::optional<std::string>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
-nlohmann::json OptJson(const std::optional<Elements>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+// A lot's element grams (its exact share when the basis is another lot's).
+nlohmann::json GramsJson(const std::optional<Elements>& v, int64_t basis_g, int64_t mass_g) {
+  return v ? ElementShareJson(*v, basis_g, mass_g) : nlohmann::json(nullptr);
 }
 
 // The changes `b` makes to `lot` (empty when it already has these values),
@@ -267,7 +269,8 @@ std::vector<FieldChange> Corrected(const CorrectLot& b, int64_t basis_g, LotReco
     f.category = *b.category;
   }
   if (b.elements && (f.elements != b.elements || f.elements_basis_g != basis_g)) {
-    changes.push_back({"elements", OptJson(f.elements), *b.elements});
+    changes.push_back({"elements", GramsJson(f.elements, f.elements_basis_g, lot.mass_g),
+                       GramsJson(b.elements, basis_g, lot.mass_g)});
     f.elements = b.elements;
     f.elements_basis_g = basis_g;
   }

@@ -710,6 +710,10 @@ TEST_CASE("correct_lot changes the lot and its split parts, keeping the original
   CHECK(LotJson(part)["elements"]["Tb"] == "5/2");
   REQUIRE(part.corrections.size() == 1);
   CHECK(part.corrections[0].lot == "DYOX");
+  // The part's record of the change is in its own grams.
+  REQUIRE(part.corrections[0].changes.size() == 2);
+  CHECK(part.corrections[0].changes[1].before == json({{"Dy", 200}}));
+  CHECK(part.corrections[0].changes[1].after == json({{"Dy", 175}, {"Tb", "5/2"}}));
   CHECK(part.Uncorrected().category == "re_magnet");
   CHECK(LotJson(part)["uncorrected"]["elements"]["Dy"] == 200);
 
