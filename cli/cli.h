@@ -73,6 +73,10 @@ ledger::Result<ledger::Signer> LoadSigner(const std::string& path);
 // ../share/rareledger/policies beside the binary (an installed tree), else
 // the source tree this binary was built from. NotFound when none exists.
 ledger::Result<std::string> PolicyDir();
+// A --policy argument: a policy file's path, or the name of a shipped policy
+// ("cn-mofcom-2025-61", its id "CN-MOFCOM-2025-61", or the file name) found
+// in PolicyDir(). NotFound lists the shipped ones.
+ledger::Result<std::string> ResolvePolicyFile(const std::string& arg);
 
 struct InitOptions {
   std::string ledger_id, operator_key, currency = "USD", country = "ZZ";

@@ -28,7 +28,9 @@ std::string Today() {
 int CmdAssess(Context& c, const AssessOptions& o) {
   if (o.all == !o.lot.empty()) return UsageError("assess: give a LOT or --all");
   if (!o.category.empty() && !o.all) return UsageError("assess: --category goes with --all");
-  auto policy = graph::LoadPolicy(o.policy);
+  auto file = ResolvePolicyFile(o.policy);
+  if (!file.ok()) return Fail(file.status());
+  auto policy = graph::LoadPolicy(*file);
   if (!policy.ok()) return Fail(policy.status());
   graph::LedgerSource source(c.ledger());
   const std::string as_of = o.as_of.empty() ? Today() : o.as_of;
@@ -55,7 +57,11 @@ int CmdTrace(Context& c, const TraceOptions& o) {
   // Content and highlighting need a policy: the one given, else the shipped
   // No. 61 policy; a missing default is an error, never a silent plain trace.
   std::string path = o.policy;
-  if (path.empty()) {
+  if (!path.empty()) {
+    auto file = ResolvePolicyFile(path);
+    if (!file.ok()) return Fail(file.status());
+    path = *file;
+  } else {
     auto dir = PolicyDir();
     if (!dir.ok()) return Fail(dir.status().WithContext("trace needs --policy FILE"));
     path = *dir + "/cn-mofcom-2025-61.json";

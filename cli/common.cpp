@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -106,6 +107,24 @@ ledger::Result<std::string> ReadInput(const std::string& path) {
   if (!in) return ledger::Status::NotFound("cannot read " + path);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return bytes;
+}
+
+ledger::Result<std::string> ResolvePolicyFile(const std::string& arg) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_regular_file(arg, ec)) return arg;
+  if (arg.find('/') != std::string::npos)
+    return ledger::Status::NotFound("no policy file " + arg);
+  RL_ASSIGN_OR_RETURN(std::string dir, PolicyDir());
+  std::string lower = arg;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (const std::string& name : {arg, arg + ".json", lower, lower + ".json"})
+    if (fs::is_regular_file(fs::path(dir) / name, ec)) return (fs::path(dir) / name).string();
+  std::string known;
+  for (const auto& f : fs::directory_iterator(dir, ec))
+    if (f.path().extension() == ".json") known += (known.empty() ? "" : ", ") + f.path().stem().string();
+  return ledger::Status::NotFound("no policy \"" + arg + "\": not a file, nor one of the shipped " +
+                                  "policies in " + dir + " (" + known + ")");
 }
 
 }  // namespace rareledger::cli

@@ -28,6 +28,7 @@
 #include "fuzz/fuzz_util.h"
 #include "ledger/canonical_json.h"
 #include "ledger/merkle.h"
+#include "tests/oracles/merkle_reference.h"
 
 using namespace rareledger::ledger;
 

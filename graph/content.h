@@ -2,7 +2,7 @@
 // are controlled origin items, and how much controlled content per gram
 // every lot of the cone carries, split by the contributing origin item.
 //
-// Used by Assess and TraceLot; the slow reference in reference.h shares
+// Used by Assess and TraceLot; the slow reference in tests/oracles/graph_reference.h shares
 // none of this code on purpose.
 #ifndef RARELEDGER_GRAPH_CONTENT_H_
 #define RARELEDGER_GRAPH_CONTENT_H_

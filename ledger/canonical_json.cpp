@@ -222,7 +222,33 @@ void AppendNumber(const json& v, std::string* out) {
 
 void AppendCanonical(const json& v, std::string* out);
 
+// True when no key holds a character above U+FFFF (a 4-byte UTF-8
+// sequence, lead byte 0xF0..0xF4). Then the map's byte order (UTF-8, which
+// is code point order) is also UTF-16 code unit order: RFC 8785's order
+// differs from code point order only between a surrogate pair and
+// U+E000..U+FFFF.
+bool KeysInUtf16Order(const json::object_t& object) {
+  for (const auto& member : object)
+    for (unsigned char c : member.first)
+      if (c >= 0xF0) return false;
+  return true;
+}
+
 void AppendObject(const json& v, std::string* out) {
+  const auto& object = v.get_ref<const json::object_t&>();
+  if (KeysInUtf16Order(object)) {  // the common case: no re-sorting
+    out->push_back('{');
+    bool first = true;
+    for (const auto& member : object) {
+      if (!first) out->push_back(',');
+      first = false;
+      AppendJsonString(member.first, out);
+      out->push_back(':');
+      AppendCanonical(member.second, out);
+    }
+    out->push_back('}');
+    return;
+  }
   std::vector<std::pair<std::u16string, const json::object_t::value_type*>> members;
   members.reserve(v.size());
   for (const auto& member : v.get_ref<const json::object_t&>()) {

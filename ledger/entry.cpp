@@ -50,18 +50,20 @@ class Fields {
     return IntValue(obj_.at(key), Name(key), min);
   }
   static Result<int64_t> IntValue(const json& v, const std::string& name, int64_t min) {
-    std::string want = ": must be an integer in " + std::to_string(min) + ".." +
-                       std::to_string(kMaxSafeInteger);
-    if (!v.is_number_integer()) return Status::InvalidArgument(name + want);
+    auto bad = [&] {  // built only on failure: this runs for every integer field
+      return Status::InvalidArgument(name + ": must be an integer in " + std::to_string(min) +
+                                     ".." + std::to_string(kMaxSafeInteger));
+    };
+    if (!v.is_number_integer()) return bad();
     int64_t n = 0;
     if (v.is_number_unsigned()) {
       uint64_t u = v.get<uint64_t>();
-      if (u > static_cast<uint64_t>(kMaxSafeInteger)) return Status::InvalidArgument(name + want);
+      if (u > static_cast<uint64_t>(kMaxSafeInteger)) return bad();
       n = static_cast<int64_t>(u);
     } else {
       n = v.get<int64_t>();
     }
-    if (n < min || n > kMaxSafeInteger) return Status::InvalidArgument(name + want);
+    if (n < min || n > kMaxSafeInteger) return bad();
     return n;
   }
   Result<const json*> Obj(const char* key) const {
@@ -483,7 +485,9 @@ Result<Entry> DecodeParsedEnvelope(const json& env) {
   RL_RETURN_IF_ERROR(DecodePayload(env.at("payload"), &entry));
   entry.sig = std::move(sig).value();
   entry.signed_bytes = Canonicalize(env.at("payload"));
-  entry.leaf = Canonicalize(env);
+  // The canonical envelope is this concatenation ("payload" < "sig"): no
+  // second serialisation of the payload.
+  entry.leaf = MakeEnvelope(entry.signed_bytes, entry.sig);
   return entry;
 }
 

@@ -19,11 +19,11 @@
 // VerifyConsistency) is separate, never touches storage, and says why it
 // failed.
 //
-// The `reference` namespace holds a slow implementation written straight from
-// the RFC; it exists to check the fast path and is not meant for production.
+// The slow reference written straight from the RFC, which checks this fast
+// path, is a test oracle: tests/oracles/merkle_reference.h.
 //
 // Thread safety: free functions are thread-safe if the NodeReader is.
-// Frontier and MemoryNodeStore are plain values: external synchronisation.
+// Frontier is a plain value: external synchronisation.
 #ifndef RARELEDGER_LEDGER_MERKLE_H_
 #define RARELEDGER_LEDGER_MERKLE_H_
 
@@ -48,19 +48,6 @@ Hash NodeHash(const Hash& left, const Hash& right);
 // SHA-256(""): the root of the tree of size 0.
 Hash EmptyRoot();
 
-// The slow reference, transcribed from RFC 9162 section 2.1. Inputs are leaf
-// hashes (not leaf bytes); the tree is the whole vector.
-namespace reference {
-// MTH(D[n]). MTH of an empty list is EmptyRoot().
-Hash RootOf(std::span<const Hash> leaf_hashes);
-// PATH(m, D[n]) (section 2.1.3.1). Requires m < leaf_hashes.size().
-std::vector<Hash> InclusionPath(uint64_t m, std::span<const Hash> leaf_hashes);
-// PROOF(m, D[n]) = SUBPROOF(m, D[n], true) (section 2.1.4.1).
-// Requires 0 < m <= leaf_hashes.size().
-std::vector<Hash> ConsistencyProof(uint64_t m, std::span<const Hash> leaf_hashes);
-// SUBPROOF(m, D[n], b).
-std::vector<Hash> Subproof(uint64_t m, std::span<const Hash> leaf_hashes, bool b);
-}  // namespace reference
 
 // A complete subtree: leaves [index << level, (index + 1) << level).
 // Ordered by (level, index).
@@ -82,21 +69,6 @@ class NodeReader {
   virtual Result<std::vector<Hash>> GetNodes(const std::vector<NodeId>& ids) const = 0;
 };
 
-// An in-memory NodeReader that also accepts writes: for tests and for
-// verifying bundles that carry their own nodes. Not thread-safe for writes.
-class MemoryNodeStore : public NodeReader {
- public:
-  // Stores (overwrites) one node.
-  void Put(const NodeId& id, const Hash& hash) { nodes_[id] = hash; }
-  // Stores every node, e.g. the result of Frontier::Append.
-  void Put(const std::vector<std::pair<NodeId, Hash>>& nodes);
-  size_t node_count() const { return nodes_.size(); }
-
-  Result<std::vector<Hash>> GetNodes(const std::vector<NodeId>& ids) const override;
-
- private:
-  std::map<NodeId, Hash> nodes_;
-};
 
 // The compact range [0, size): the hashes of the perfect subtrees that cover
 // it, one per set bit of size, largest (leftmost) first.

@@ -14,6 +14,67 @@ namespace {
 
 std::string LineContext(size_t line) { return "line " + std::to_string(line); }
 
+// Records most recently committed or read, over the store: later chunks
+// decide against them without a RocksDB read and a record decode. Correct
+// because the sequencer is the store's only writer: every commit updates
+// the cache with exactly the versions it wrote (overwriting), and a read
+// through to the store only fills a missing slot (never overwrites), so a
+// read that raced a commit cannot leave an older version behind.
+// Thread-safe: the deciding thread reads while the commit thread writes.
+class RecordCache : public StateView {
+ public:
+  explicit RecordCache(const Store& store) : store_(store) {}
+
+  Result<std::optional<PartyRecord>> FindParty(const std::string& id) const override {
+    return Find(parties_, id, [&] { return store_.FindParty(id); });
+  }
+  Result<std::optional<LotRecord>> FindLot(const std::string& id) const override {
+    return Find(lots_, id, [&] { return store_.FindLot(id); });
+  }
+  // The versions a commit just wrote.
+  void Committed(const std::vector<const PartyRecord*>& parties,
+                 const std::vector<const LotRecord*>& lots) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const PartyRecord* p : parties) Put(parties_, p->id, *p, /*overwrite=*/true);
+    for (const LotRecord* l : lots) Put(lots_, l->id, *l, /*overwrite=*/true);
+  }
+
+ private:
+  // Records kept per kind; the map is emptied when full (a bound on memory,
+  // not a policy: a miss costs one RocksDB read).
+  static constexpr size_t kLimit = 32768;
+
+  template <typename R, typename Read>
+  Result<std::optional<R>> Find(std::unordered_map<std::string, R>& map, const std::string& id,
+                                Read read) const {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = map.find(id);
+      if (it != map.end()) return std::optional<R>(it->second);
+    }
+    RL_ASSIGN_OR_RETURN(std::optional<R> found, read());
+    if (found) {
+      std::lock_guard<std::mutex> lock(mu_);
+      Put(map, id, *found, /*overwrite=*/false);
+    }
+    return found;
+  }
+  template <typename R>
+  static void Put(std::unordered_map<std::string, R>& map, const std::string& id, const R& r,
+                  bool overwrite) {
+    if (map.size() >= kLimit && map.count(id) == 0) map.clear();
+    if (overwrite)
+      map.insert_or_assign(id, r);
+    else
+      map.emplace(id, r);
+  }
+
+  const Store& store_;
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::string, PartyRecord> parties_;
+  mutable std::unordered_map<std::string, LotRecord> lots_;
+};
+
 }  // namespace
 
 // Where a slot came from.
@@ -53,14 +114,15 @@ class Sequencer::SubmitChunk : public Chunk {
 // The submit path's steps 2 and 4 of the pipeline.
 class Sequencer::Client : public PipelineClient {
  public:
-  Client(Sequencer& owner) : owner_(owner), store_(owner.store_), id_{store_.ledger_id()} {}
+  explicit Client(Sequencer& owner)
+      : owner_(owner), store_(owner.store_), cache_(owner.store_), id_{store_.ledger_id()} {}
 
   void Decide(Chunk& c, const Chunk* p) override {
     auto& chunk = static_cast<SubmitChunk&>(c);
     const auto* previous = static_cast<const SubmitChunk*>(p);
     chunk.previous = previous;
     chunk.overlay.set_base(previous != nullptr ? static_cast<const StateView*>(&previous->overlay)
-                                               : &store_);
+                                               : &cache_);
     chunk.next = previous != nullptr ? previous->next : store_.frontier().size();
     if (previous != nullptr) chunk.rejected_before = previous->rejected_here;
     chunk.decided.resize(chunk.slots.size());
@@ -101,7 +163,7 @@ class Sequencer::Client : public PipelineClient {
   void Retire(Chunk& next) override {
     auto& chunk = static_cast<SubmitChunk&>(next);
     chunk.previous = nullptr;
-    chunk.overlay.set_base(&store_);
+    chunk.overlay.set_base(&cache_);
   }
 
   // Lines to put back at the front of their streams, in order.
@@ -179,11 +241,14 @@ class Sequencer::Client : public PipelineClient {
       batch.PutNodes(frontier.Append(LeafHash(e.leaf)));
     }
     if (batch.count() == 0) return Status::Ok();
-    for (const auto& [id, p] : parties) batch.PutParty(*p);
-    for (const auto& [id, l] : lots) batch.PutLot(*l);
+    std::vector<const PartyRecord*> party_versions;
+    std::vector<const LotRecord*> lot_versions;
+    for (const auto& [id, p] : parties) batch.PutParty(*p), party_versions.push_back(p);
+    for (const auto& [id, l] : lots) batch.PutLot(*l), lot_versions.push_back(l);
     batch.PutMeta(format::kMetaFrontier, frontier.Serialize());
     const uint64_t entries = frontier.size() - store_.frontier().size();
     RL_RETURN_IF_ERROR(store_.Commit(batch, /*sync=*/true));
+    cache_.Committed(party_versions, lot_versions);
     std::lock_guard<std::mutex> lock(owner_.mu_);
     ++owner_.stats_.commits;
     owner_.stats_.committed_entries += entries;
@@ -266,6 +331,7 @@ class Sequencer::Client : public PipelineClient {
 
   Sequencer& owner_;
   Store& store_;
+  RecordCache cache_;  // what Decide reads through, over the store
   LedgerIdentity id_;
   std::vector<std::pair<Line, std::string>> stash_;
 };

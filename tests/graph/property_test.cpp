@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "graph/assessment.h"
-#include "graph/reference.h"
+#include "tests/oracles/graph_reference.h"
 #include "tests/graph/test_policy.h"
 #include "tests/graph/web.h"
 

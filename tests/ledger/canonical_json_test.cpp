@@ -3,7 +3,10 @@
 #include "ledger/canonical_json.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace rareledger::ledger {
 namespace {
@@ -214,6 +217,63 @@ TEST_CASE("canonical_json: Canonicalize of built values matches parsed values", 
   json built = {{"b", 2}, {"a", uint64_t{7}}, {"c", json::array({"x", nullptr, false})}};
   CHECK(Canonicalize(built) == R"({"a":7,"b":2,"c":["x",null,false]})");
   CHECK(Canonicalize(built) == CanonicalOf(built.dump()));
+}
+
+// Canonicalize skips sorting when no key holds a character above U+FFFF
+// (map byte order is then UTF-16 order). Checked against a sort by UTF-16
+// code units written here, over random keys from every UTF-8 length.
+TEST_CASE("canonical_json: key order of random keys matches a UTF-16 sort", "[json][property]") {
+  const std::vector<std::u16string> pool16 = {u"a", u"B", u"\u00e9", u"\u0800", u"\ud7ff",
+                                              u"\ue000", u"\uffee", u"\U0001F600", u"z"};
+  auto utf8 = [](const std::u16string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+      uint32_t c = s[i];
+      if (c >= 0xD800 && c < 0xDC00) c = 0x10000 + ((c - 0xD800) << 10) + (s[++i] - 0xDC00);
+      if (c < 0x80) {
+        out += static_cast<char>(c);
+      } else if (c < 0x800) {
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      } else if (c < 0x10000) {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      } else {
+        out += static_cast<char>(0xF0 | (c >> 18));
+        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      }
+    }
+    return out;
+  };
+  std::mt19937 rng(8785);
+  for (int round = 0; round < 500; ++round) {
+    const bool astral = round % 2 == 0;  // half the rounds may use U+1F600
+    std::vector<std::u16string> keys16;
+    const int n = 1 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < n; ++k) {
+      std::u16string key;
+      const int len = 1 + static_cast<int>(rng() % 3);
+      for (int c = 0; c < len; ++c) {
+        const auto& piece = pool16[rng() % (astral ? pool16.size() : pool16.size() - 2)];
+        key += piece;
+      }
+      if (std::find(keys16.begin(), keys16.end(), key) == keys16.end()) keys16.push_back(key);
+    }
+    json obj = json::object();
+    for (size_t k = 0; k < keys16.size(); ++k) obj[utf8(keys16[k])] = static_cast<int64_t>(k);
+    std::sort(keys16.begin(), keys16.end());  // u16string compares code units
+    std::string want = "{";
+    for (size_t k = 0; k < keys16.size(); ++k) {
+      if (k > 0) want += ",";
+      want += "\"" + utf8(keys16[k]) + "\":" + std::to_string(obj[utf8(keys16[k])].get<int64_t>());
+    }
+    want += "}";
+    INFO("round " << round);
+    REQUIRE(Canonicalize(obj) == want);
+  }
 }
 
 }  // namespace

@@ -14,12 +14,12 @@
 #include <rocksdb/db.h>
 
 #include "ledger/checkpoint.h"
-#include "ledger/records.h"
-#include "ledger/store.h"
 #include "ledger/merkle.h"
+#include "ledger/records.h"
 #include "ledger/store.h"
 #include "ledger/store_format.h"
 #include "test_util.h"
+#include "tests/oracles/merkle_reference.h"
 
 namespace rareledger::ledger {
 namespace {

@@ -2,6 +2,7 @@
 // via tests/testdata/published-vectors.json), the fast path against the RFC
 // reference over random trees, adversarial proof mutations, O(log n) reads.
 #include "ledger/merkle.h"
+#include "tests/oracles/merkle_reference.h"
 #include "test_util.h"
 
 #include <bit>

@@ -10,6 +10,7 @@
 
 #include "ledger/records.h"
 #include "ledger/store_format.h"
+#include "tests/oracles/merkle_reference.h"
 #include "test_util.h"
 
 namespace rareledger::ledger {

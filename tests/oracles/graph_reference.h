@@ -1,12 +1,13 @@
-// A slow reference engine, written straight from SPEC "Assessment", to check
+// A test oracle (compiled into the tests only): a slow reference engine,
+// written straight from SPEC "Assessment", to check
 // the fast engine (Assess) against in property tests.
 //
 // It replays the whole log naively in log order with its own maps: no
 // Boost.Graph, no ProvenanceSource, no code shared with assessment.cpp or
 // content.cpp beyond rational printing. It assumes the entries were accepted
 // by the log (it checks no rule). Quadratic and memory-hungry by design.
-#ifndef RARELEDGER_GRAPH_REFERENCE_H_
-#define RARELEDGER_GRAPH_REFERENCE_H_
+#ifndef RARELEDGER_TESTS_ORACLES_GRAPH_REFERENCE_H_
+#define RARELEDGER_TESTS_ORACLES_GRAPH_REFERENCE_H_
 
 #include <cstdint>
 #include <map>
@@ -38,4 +39,4 @@ std::map<std::string, ReferenceVerdict> ReferenceAssessAll(
 
 }  // namespace rareledger::graph
 
-#endif  // RARELEDGER_GRAPH_REFERENCE_H_
+#endif  // RARELEDGER_TESTS_ORACLES_GRAPH_REFERENCE_H_

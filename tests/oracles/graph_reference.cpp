@@ -1,6 +1,6 @@
 // Straight from SPEC, in log order. Deliberately simple and independent of
 // the fast engine: see reference.h.
-#include "graph/reference.h"
+#include "tests/oracles/graph_reference.h"
 
 #include <optional>
 #include <set>
