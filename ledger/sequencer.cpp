@@ -31,6 +31,14 @@ class RecordCache : public StateView {
   Result<std::optional<LotRecord>> FindLot(const std::string& id) const override {
     return Find(lots_, id, [&] { return store_.FindLot(id); });
   }
+  // Identifier rows are never rewritten: read straight from the store (a
+  // claim not committed yet is in the overlay of the chunk that made it).
+  Result<std::optional<IdentifierHolder>> FindKeyHolder(const std::string& pubkey) const override {
+    return store_.FindKeyHolder(pubkey);
+  }
+  Result<std::optional<IdentifierHolder>> FindGlnHolder(const std::string& gln) const override {
+    return store_.FindGlnHolder(gln);
+  }
   // The versions a commit just wrote.
   void Committed(const std::vector<const PartyRecord*>& parties,
                  const std::vector<const LotRecord*>& lots) {
