@@ -154,6 +154,13 @@ struct LotCreateOptions {
   std::vector<std::string> elements;  // "Dy=870"
 };
 int CmdLotCreate(Context& c, const Signing& s, const LotCreateOptions& o);
+// `lot correct`: a correct_lot entry; only the options given are corrected.
+struct LotCorrectOptions {
+  std::string lot, reason;
+  std::optional<std::string> material, category, hs;
+  std::vector<std::string> elements;  // "Dy=870"; any given replace all elements
+};
+int CmdLotCorrect(Context& c, const Signing& s, const LotCorrectOptions& o);
 int CmdTransfer(Context& c, const Signing& s, const std::string& lot, const std::string& to,
                 std::optional<int64_t> value);
 int CmdSplit(Context& c, const Signing& s, const std::string& lot,

@@ -49,6 +49,8 @@ std::string EntryLine(uint64_t index, const ledger::Entry& e) {
           out += "\t" + b.id;
         else if constexpr (std::is_same_v<T, ledger::Attest>)
           out += "\t" + b.claim;
+        else if constexpr (std::is_same_v<T, ledger::CorrectLot>)
+          out += "\t" + b.lot + ": " + b.reason;
       },
       e.body);
   return out;

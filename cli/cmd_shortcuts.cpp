@@ -118,22 +118,46 @@ int CmdKeyRotate(Context& c, const Signing& s, const std::string& new_pubkey) {
   return SignAndSubmit(c, s, "rotate_key", {{"pubkey", *key}});
 }
 
+namespace {
+
+Result<json> ElementsArg(const std::vector<std::string>& args) {
+  json elements = json::object();
+  for (const auto& e : args) {
+    RL_ASSIGN_OR_RETURN(auto kv, SplitPair(e, "--element"));
+    RL_ASSIGN_OR_RETURN(int64_t grams, ParseInt(kv.second, "--element " + kv.first));
+    elements[kv.first] = grams;
+  }
+  return elements;
+}
+
+}  // namespace
+
 int CmdLotCreate(Context& c, const Signing& s, const LotCreateOptions& o) {
   json body = {{"lot", o.lot},         {"material", o.material}, {"category", o.category},
                {"mass_g", o.mass_g},   {"value", o.value},       {"origin", o.origin}};
   if (!o.elements.empty()) {
-    json elements = json::object();
-    for (const auto& e : o.elements) {
-      auto kv = SplitPair(e, "--element");
-      if (!kv.ok()) return Fail(kv.status());
-      auto grams = ParseInt(kv->second, "--element " + kv->first);
-      if (!grams.ok()) return Fail(grams.status());
-      elements[kv->first] = *grams;
-    }
-    body["elements"] = elements;
+    auto elements = ElementsArg(o.elements);
+    if (!elements.ok()) return Fail(elements.status());
+    body["elements"] = *elements;
   }
   if (!o.hs.empty()) body["hs"] = o.hs;
   return SignAndSubmit(c, s, "create_lot", body);
+}
+
+int CmdLotCorrect(Context& c, const Signing& s, const LotCorrectOptions& o) {
+  json corrections = json::object();
+  if (o.material) corrections["material"] = *o.material;
+  if (o.category) corrections["category"] = *o.category;
+  if (o.hs) corrections["hs"] = *o.hs;
+  if (!o.elements.empty()) {
+    auto elements = ElementsArg(o.elements);
+    if (!elements.ok()) return Fail(elements.status());
+    corrections["elements"] = *elements;
+  }
+  if (corrections.empty())
+    return UsageError("lot correct: give at least one of --material, --category, --element, --hs");
+  return SignAndSubmit(c, s, "correct_lot",
+                       {{"lot", o.lot}, {"corrections", corrections}, {"reason", o.reason}});
 }
 
 int CmdTransfer(Context& c, const Signing& s, const std::string& lot, const std::string& to,

@@ -40,6 +40,7 @@ struct Options {
   Signing signing;
   PartyAddOptions party_add;
   LotCreateOptions lot_create;
+  LotCorrectOptions lot_correct;
   LotListOptions lot_list;
   std::optional<int64_t> value;
   std::vector<std::string> parts;
@@ -161,6 +162,19 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--hs", l.hs, "HS code");
        },
        [&](Context& ctx) { return CmdLotCreate(ctx, sig, o.lot_create); }},
+      {"lot correct", "correct a lot's material, category, elements or hs (signed by its creator)",
+       ShortcutAccess(&sig),
+       [&](CLI::App* cmd) {
+         SigningOptions(cmd, &sig);
+         auto& k = o.lot_correct;
+         cmd->add_option("--lot", k.lot, "lot to correct (the signer created it)")->required();
+         cmd->add_option("--material", k.material, "the corrected material");
+         cmd->add_option("--category", k.category, std::string("the corrected category: ") + kCategories);
+         cmd->add_option("--element", k.elements, "SYMBOL=GRAMS, repeatable: the corrected elements (all of them)");
+         cmd->add_option("--hs", k.hs, "the corrected HS code");
+         cmd->add_option("--reason", k.reason, "why the lot is corrected")->required();
+       },
+       [&](Context& ctx) { return CmdLotCorrect(ctx, sig, o.lot_correct); }},
       {"lot list", "lots, optionally of one holder or category", Fixed(Access::kRead),
        [&](CLI::App* cmd) {
          cmd->add_option("--holder", o.lot_list.holder, "only lots this party holds");
@@ -411,7 +425,7 @@ int Run(int argc, char** argv) {
 
   const std::map<std::string, std::string> groups = {
       {"party", "register, revoke or list parties"}, {"key", "key lifecycle"},
-      {"lot", "create or list lots"},                {"show", "show a lot, an entry or a party"},
+      {"lot", "create, correct or list lots"},                {"show", "show a lot, an entry or a party"},
       {"prove", "RFC 9162 proofs"},
       {"verify-proof", "check a printed proof offline against signed checkpoints"}};
   std::map<std::string, CLI::App*> group_apps;

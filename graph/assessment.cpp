@@ -1,6 +1,10 @@
 #include "graph/assessment.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
+#include <tuple>
+#include <variant>
 
 #include "graph/content.h"
 #include "graph/provenance.h"
@@ -26,12 +30,51 @@ void FillContributors(const ProvenanceGraph& cone, const std::map<std::string, L
   }
 }
 
-}  // namespace
+// The source with every lot as it was before any correction.
+class UncorrectedSource : public ProvenanceSource {
+ public:
+  explicit UncorrectedSource(const ProvenanceSource& base) : base_(base) {}
+  Result<ledger::LotRecord> GetLot(const std::string& id) const override {
+    RL_ASSIGN_OR_RETURN(ledger::LotRecord rec, base_.GetLot(id));
+    return rec.Uncorrected();
+  }
+  Result<ledger::Entry> GetEntry(uint64_t index) const override { return base_.GetEntry(index); }
+  Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const override {
+    return base_.ConsumersOf(lot);
+  }
+  uint64_t Size() const override { return base_.Size(); }
 
-Result<Assessment> Assess(const ProvenanceSource& source, const Policy& policy,
-                          const std::string& lot, const std::string& as_of) {
-  if (!IsValidDate(as_of))
-    return Status::InvalidArgument("as-of date \"" + as_of + "\" is not a valid YYYY-MM-DD date");
+ private:
+  const ProvenanceSource& base_;
+};
+
+void CollectCorrections(const ProvenanceGraph& cone, Assessment* a) {
+  for (const std::string& id : cone.TopologicalOrder()) {
+    for (const auto& c : cone.Lot(id).corrections) {
+      a->corrections.push_back({id, c.index, c.lot, c.reason, c.changes});
+      std::string what;
+      for (const auto& f : c.changes)
+        what += (what.empty() ? "" : ", ") + f.field + " " +
+                (f.before.is_string() ? f.before.get<std::string>() : f.before.dump()) + " -> " +
+                (f.after.is_string() ? f.after.get<std::string>() : f.after.dump());
+      a->warnings.push_back("lot " + id + " as corrected by entry " + std::to_string(c.index) +
+                            (c.lot == id ? "" : " (a correction of " + c.lot + ")") + ": " + what +
+                            " (reason: " + c.reason + ")");
+    }
+  }
+  std::sort(a->corrections.begin(), a->corrections.end(), [](const auto& x, const auto& y) {
+    return std::tie(x.index, x.lot) < std::tie(y.index, y.lot);
+  });
+}
+
+std::string Outcome(const Assessment& a) {
+  return std::string(a.license_required ? "licence required" : "no licence required") + ", " +
+         (a.controlled_origin_item ? "a controlled origin item" : "not a controlled origin item") +
+         ", ratio " + a.ratio.Fraction();
+}
+
+Result<Assessment> AssessCone(const ProvenanceSource& source, const Policy& policy,
+                              const std::string& lot, const std::string& as_of) {
   RL_ASSIGN_OR_RETURN(ProvenanceGraph cone, ProvenanceGraph::Load(source, lot, Direction::kUp));
   const auto content = ComputeContent(cone, policy);
   const ledger::LotRecord& rec = cone.Lot(lot);
@@ -57,6 +100,29 @@ Result<Assessment> Assess(const ProvenanceSource& source, const Policy& policy,
   a.ratio = a.controlled_origin_item ? Ratio(Rational(1)) : Ratio::Of(cpg, vpg);
   FillContributors(cone, content, &a);
   EvaluateRules(cone, policy, &a);
+  CollectCorrections(cone, &a);
+  return a;
+}
+
+}  // namespace
+
+Result<Assessment> Assess(const ProvenanceSource& source, const Policy& policy,
+                          const std::string& lot, const std::string& as_of) {
+  if (!IsValidDate(as_of))
+    return Status::InvalidArgument("as-of date \"" + as_of + "\" is not a valid YYYY-MM-DD date");
+  RL_ASSIGN_OR_RETURN(Assessment a, AssessCone(source, policy, lot, as_of));
+  if (a.corrections.empty()) return a;
+  RL_ASSIGN_OR_RETURN(Assessment before, AssessCone(UncorrectedSource(source), policy, lot, as_of));
+  if (Outcome(before) != Outcome(a)) {
+    std::string entries;
+    std::set<uint64_t> seen;
+    for (const auto& c : a.corrections)
+      if (seen.insert(c.index).second)
+        entries += (entries.empty() ? "" : ", ") + std::to_string(c.index);
+    a.warnings.push_back("the correction(s) at entry " + entries +
+                         " changed this determination: before them it was " + Outcome(before) +
+                         "; now " + Outcome(a));
+  }
   return a;
 }
 

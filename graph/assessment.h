@@ -74,6 +74,15 @@ struct TechnologyFinding {
   std::vector<std::string> lots;  // the transform's outputs, entry order
 };
 
+// A correct_lot entry that changed a lot of the assessed cone.
+struct CorrectionNote {
+  std::string lot;            // the cone's lot it changed
+  uint64_t index = 0;         // the correct_lot entry
+  std::string corrected_lot;  // the lot the entry names (lot, or its split ancestor)
+  std::string reason;
+  std::vector<ledger::FieldChange> changes;
+};
+
 struct Assessment {
   std::string lot;
   std::string category;
@@ -97,9 +106,16 @@ struct Assessment {
   std::vector<std::string> warnings;
   std::vector<std::string> caveats;  // the policy's unconfirmed points
   std::optional<Binding> binding;    // set by the caller before printing
+  // Corrections of lots in the upstream cone, by (index, lot). The
+  // determination reads the corrected records; when the uncorrected ones
+  // would give another outcome, `warnings` says what it was.
+  std::vector<CorrectionNote> corrections;
 };
 
-// Assesses `lot` under `policy` on `as_of` ("YYYY-MM-DD"). InvalidArgument
+// Assesses `lot` under `policy` on `as_of` ("YYYY-MM-DD"), reading every
+// lot as corrected; when a correction in the cone changes the outcome (licence
+// required, controlled origin item, ratio), a warning names the correcting
+// entries and the outcome before them. InvalidArgument
 // for a bad date, NotFound for an unknown lot, Corruption when the source
 // contradicts itself.
 ledger::Result<Assessment> Assess(const ProvenanceSource& source, const Policy& policy,

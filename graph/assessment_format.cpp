@@ -182,6 +182,17 @@ json AssessmentJson(const Assessment& a) {
   j["caveats"] = a.caveats;
   j["policy_sha256"] = a.policy_sha256;
   if (a.binding) AddBinding(*a.binding, &j);
+  j["corrections"] = json::array();
+  for (const auto& c : a.corrections) {
+    json changes = json::array();
+    for (const auto& f : c.changes)
+      changes.push_back({{"field", f.field}, {"before", f.before}, {"after", f.after}});
+    j["corrections"].push_back({{"lot", c.lot},
+                                {"entry", c.index},
+                                {"corrected_lot", c.corrected_lot},
+                                {"reason", c.reason},
+                                {"changes", changes}});
+  }
   return j;
 }
 

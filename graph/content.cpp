@@ -44,8 +44,11 @@ bool IsControlledOriginItem(const ledger::LotRecord& lot, const Policy& policy) 
   if (!policy.controlled_categories.count(lot.category)) return false;
   if (lot.made_in != policy.controlling_country) return false;
   if (!lot.elements || lot.elements->empty()) return true;
+  // A split part contains its exact share of the declaration it inherits:
+  // positive exactly when the declared grams are.
   for (const auto& [symbol, grams] : *lot.elements) {
-    if (grams > 0 && policy.controlled_elements.count(symbol)) return true;
+    (void)grams;
+    if (policy.controlled_elements.count(symbol) && lot.ContainsElement(symbol)) return true;
   }
   return false;
 }

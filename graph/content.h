@@ -20,6 +20,7 @@ namespace rareledger::graph {
 
 // Category controlled, contains a controlled element (grams > 0; no or empty
 // `elements` counts as containing one) and made in the controlling country.
+// Reads the lot's current record: a corrected lot as corrected.
 bool IsControlledOriginItem(const ledger::LotRecord& lot, const Policy& policy);
 
 // Value per gram of the declaration in force just before entry `index`.

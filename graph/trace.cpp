@@ -25,6 +25,7 @@ TracedLot Describe(const ledger::LotRecord& rec) {
   t.remaining_g = rec.remaining_g;
   t.mass_basis_g = MassBasis(rec);
   t.value = ValuePerGramNow(rec) * t.mass_basis_g;
+  t.corrections = rec.corrections;
   return t;
 }
 

@@ -39,6 +39,8 @@ struct TracedLot {
   int64_t remaining_g = 0;
   int64_t mass_basis_g = 0;  // remaining, or mass at last declaration
   Rational value = 0;        // value per gram now x mass_basis_g
+  // The fields above are as corrected; these are the correcting entries.
+  std::vector<ledger::LotCorrection> corrections;
   // With a policy only:
   bool controlled_origin_item = false;
   std::optional<Rational> content;  // controlled content on mass_basis_g

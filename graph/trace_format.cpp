@@ -53,6 +53,11 @@ std::string LotLine(const TracedLot& l, const std::string& currency) {
       << "; value " << FormatMoney(l.value, currency);
   if (l.content) out << "; controlled content " << FormatMoney(*l.content, currency);
   if (l.controlled_origin_item) out << "  [controlled origin item]";
+  for (const auto& c : l.corrections) {
+    out << "\n      corrected by entry " << c.index;
+    if (c.lot != l.id) out << " (a correction of " << c.lot << ")";
+    for (const auto& f : c.changes) out << "; " << f.field << " was " << f.before.dump();
+  }
   return out.str();
 }
 
@@ -203,6 +208,16 @@ json TraceJson(const Trace& t) {
     if (l.content) {
       o["controlled_content"] = FormatFraction(*l.content);
       o["controlled_origin_item"] = l.controlled_origin_item;
+    }
+    if (!l.corrections.empty()) {
+      o["corrections"] = json::array();
+      for (const auto& c : l.corrections) {
+        json changes = json::array();
+        for (const auto& f : c.changes)
+          changes.push_back({{"field", f.field}, {"before", f.before}, {"after", f.after}});
+        o["corrections"].push_back(
+            {{"entry", c.index}, {"lot", c.lot}, {"reason", c.reason}, {"changes", changes}});
+      }
     }
     j["lots"].push_back(std::move(o));
   }

@@ -1,11 +1,13 @@
 #include "ledger/entry.h"
 
 #include <boost/multiprecision/cpp_int.hpp>
+#include <algorithm>
 #include <cctype>
 #include <set>
 
 #include "ledger/canonical_json.h"
 #include "ledger/crypto.h"
+#include "ledger/vocabulary.h"
 
 namespace rareledger::ledger {
 namespace {
@@ -14,10 +16,6 @@ using nlohmann::json;
 
 const char* const kRoles[] = {"producer", "processor", "manufacturer",
                               "auditor",  "regulator", "operator"};
-const char* const kProcesses[] = {"mining",        "separation", "metal_smelting",
-                                  "alloying",      "magnet_manufacturing",
-                                  "recycling",     "component_manufacturing",
-                                  "assembly",      "other"};
 
 // Field access with errors that name the field path ("payload.mass_g: ...").
 class Fields {
@@ -118,31 +116,58 @@ Result<std::string> PartyId(const Fields& f, const char* key) {
   return s;
 }
 
-Result<std::string> Country(const Fields& f, const char* key) {
-  RL_ASSIGN_OR_RETURN(std::string s, f.Str(key, 2));
-  if (s.size() != 2 || !std::isupper(static_cast<unsigned char>(s[0])) ||
-      !std::isupper(static_cast<unsigned char>(s[1])))
-    return Status::InvalidArgument(f.Name(key) + ": must be an ISO 3166-1 alpha-2 code like \"CN\"");
-  return s;
+std::string Join(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ", ") + v;
+  return out;
+}
+
+std::string DidYouMean(const std::optional<std::string>& closest) {
+  return closest ? " (did you mean " + *closest + "?)" : "";
+}
+
+// A country field: an officially assigned ISO 3166-1 alpha-2 code or XK;
+// `allow_zz` for the operator's own registration (init's default country).
+Result<std::string> Country(const Fields& f, const char* key, bool allow_zz = false) {
+  RL_ASSIGN_OR_RETURN(std::string s, f.Str(key, 64));
+  if (IsCountryCode(s) || (allow_zz && s == "ZZ")) return s;
+  return Status::InvalidArgument(f.Name(key) + ": \"" + s +
+                                 "\" is not an officially assigned ISO 3166-1 alpha-2 country "
+                                 "code (user-assigned codes such as XX and ZZ are refused)" +
+                                 DidYouMean(ClosestCountry(s)));
+}
+
+// A value of a closed vocabulary; the error lists it and names a near miss.
+Result<std::string> OneOf(const Fields& f, const char* key, const char* what,
+                          const std::vector<std::string>& vocabulary) {
+  RL_ASSIGN_OR_RETURN(std::string s, f.Str(key, 64));
+  if (std::find(vocabulary.begin(), vocabulary.end(), s) != vocabulary.end()) return s;
+  return Status::InvalidArgument(f.Name(key) + ": " + what + " \"" + s + "\" is not one of " +
+                                 Join(vocabulary) + DidYouMean(ClosestValue(s, vocabulary)));
 }
 
 Result<std::string> Category(const Fields& f, const char* key) {
-  RL_ASSIGN_OR_RETURN(std::string s, f.Str(key, 64));
-  bool ok = std::islower(static_cast<unsigned char>(s[0]));
-  for (unsigned char c : s) ok = ok && (std::islower(c) || std::isdigit(c) || c == '_');
-  if (!ok) return Status::InvalidArgument(f.Name(key) + ": categories are lowercase [a-z0-9_]");
-  return s;
+  return OneOf(f, key, "category", LotCategories());
 }
 
-Result<std::string> OneOf(const Fields& f, const char* key, const char* const* first,
-                          const char* const* last) {
-  RL_ASSIGN_OR_RETURN(std::string s, f.Str(key, 64));
-  for (auto it = first; it != last; ++it)
-    if (s == *it) return s;
-  std::string want;
-  for (auto it = first; it != last; ++it) want += std::string(want.empty() ? "" : ", ") + *it;
-  return Status::InvalidArgument(f.Name(key) + ": unknown value \"" + s + "\" (want one of " +
-                                 want + ")");
+// A GS1 Global Location Number: 13 digits, the last the GS1 check digit
+// (weights 1,3,1,3,... from the left over the first 12).
+Result<std::optional<std::string>> GlnField(const Fields& f, const char* key) {
+  RL_ASSIGN_OR_RETURN(std::optional<std::string> s, f.OptStr(key, 64));
+  if (!s) return s;
+  bool digits = s->size() == 13 && std::all_of(s->begin(), s->end(), [](unsigned char c) {
+                  return std::isdigit(c) != 0;
+                });
+  if (!digits)
+    return Status::InvalidArgument(f.Name(key) + ": \"" + *s + "\" is not a GLN (13 digits)");
+  int sum = 0;
+  for (size_t i = 0; i < 12; ++i) sum += ((*s)[i] - '0') * (i % 2 == 0 ? 1 : 3);
+  const int check = (10 - sum % 10) % 10;
+  if ((*s)[12] - '0' != check)
+    return Status::InvalidArgument(f.Name(key) + ": GLN \"" + *s +
+                                   "\" has a wrong check digit (want " + std::to_string(check) +
+                                   ")");
+  return s;
 }
 
 bool IsTime(const std::string& s) {
@@ -223,7 +248,9 @@ Result<Body> DecodeRegisterParty(const Fields& f) {
   RegisterParty b;
   RL_ASSIGN_OR_RETURN(b.id, PartyId(f, "id"));
   RL_ASSIGN_OR_RETURN(b.name, f.Str("name", 256));
-  RL_ASSIGN_OR_RETURN(b.country, Country(f, "country"));
+  // init registers the operator with country ZZ unless told otherwise; a
+  // second "operator" registration is refused by Apply.
+  RL_ASSIGN_OR_RETURN(b.country, Country(f, "country", b.id == "operator"));
   RL_ASSIGN_OR_RETURN(const json* roles, f.Arr("roles"));
   std::set<std::string> seen;
   for (const json& r : *roles) {
@@ -237,6 +264,7 @@ Result<Body> DecodeRegisterParty(const Fields& f) {
     b.roles.push_back(s);
   }
   RL_ASSIGN_OR_RETURN(b.pubkey, PublicKeyField(f, "pubkey"));
+  RL_ASSIGN_OR_RETURN(b.gln, GlnField(f, "gln"));
   return Body(std::move(b));
 }
 
@@ -279,7 +307,7 @@ Result<Body> DecodeSplit(const Fields& f) {
 
 Result<Body> DecodeTransform(const Fields& f) {
   Transform b;
-  RL_ASSIGN_OR_RETURN(b.process, OneOf(f, "process", std::begin(kProcesses), std::end(kProcesses)));
+  RL_ASSIGN_OR_RETURN(b.process, OneOf(f, "process", "process", TransformProcesses()));
   RL_ASSIGN_OR_RETURN(b.facility_country, Country(f, "facility_country"));
   if (f.Contains("technology_origin")) {
     RL_ASSIGN_OR_RETURN(std::string c, Country(f, "technology_origin"));
@@ -288,7 +316,12 @@ Result<Body> DecodeTransform(const Fields& f) {
   RL_ASSIGN_OR_RETURN(b.inputs, LotMasses(f, "inputs"));
   RL_ASSIGN_OR_RETURN(const json* outs, f.Arr("outputs"));
   std::set<std::string> ids;
-  for (const auto& in : b.inputs) ids.insert(in.lot);
+  for (size_t i = 0; i < b.inputs.size(); ++i) {
+    if (!ids.insert(b.inputs[i].lot).second)
+      return Status::InvalidArgument(f.Name("inputs") + "[" + std::to_string(i) + "].lot: lot \"" +
+                                     b.inputs[i].lot +
+                                     "\" is listed twice in inputs (give it once with the total mass)");
+  }
   std::set<std::string> out_ids;
   for (size_t i = 0; i < outs->size(); ++i) {
     const json& item = (*outs)[i];
@@ -362,6 +395,40 @@ Result<Body> DecodeRevokeParty(const Fields& f) {
   return Body(std::move(b));
 }
 
+Result<Body> DecodeCorrectLot(const Fields& f) {
+  CorrectLot b;
+  RL_ASSIGN_OR_RETURN(b.lot, Id(f, "lot"));
+  RL_ASSIGN_OR_RETURN(const json* obj, f.Obj("corrections"));
+  Fields c(*obj, f.Name("corrections"));
+  for (const auto& [key, unused] : obj->items()) {
+    (void)unused;
+    if (key == "origin" || key == "mass_g" || key == "remaining_g" || key == "value" ||
+        key == "made_in")
+      return Status::InvalidArgument(c.Name(key) + ": " + key +
+                                     " is never correctable (correctable: material, category, "
+                                     "elements, hs)");
+    if (key != "material" && key != "category" && key != "elements" && key != "hs")
+      return Status::InvalidArgument(c.Name(key) +
+                                     ": unknown field (correctable: material, category, "
+                                     "elements, hs)");
+  }
+  if (obj->empty())
+    return Status::InvalidArgument(c.path() + ": must correct at least one of material, "
+                                              "category, elements, hs");
+  if (c.Contains("material")) {
+    RL_ASSIGN_OR_RETURN(std::string m, c.Str("material", 256));
+    b.material = m;
+  }
+  if (c.Contains("category")) {
+    RL_ASSIGN_OR_RETURN(std::string cat, Category(c, "category"));
+    b.category = cat;
+  }
+  RL_ASSIGN_OR_RETURN(b.elements, ElementsField(c, kMaxSafeInteger));
+  RL_ASSIGN_OR_RETURN(b.hs, c.OptStr("hs", 32));
+  RL_ASSIGN_OR_RETURN(b.reason, f.Str("reason", 4096));
+  return Body(std::move(b));
+}
+
 struct TypeInfo {
   const char* name;
   EntryType type;
@@ -376,6 +443,7 @@ const TypeInfo kTypes[] = {
     {"attest", EntryType::kAttest, DecodeAttest},
     {"rotate_key", EntryType::kRotateKey, DecodeRotateKey},
     {"revoke_party", EntryType::kRevokeParty, DecodeRevokeParty},
+    {"correct_lot", EntryType::kCorrectLot, DecodeCorrectLot},
 };
 
 // Decodes a parsed payload object into `entry` (not its byte fields).

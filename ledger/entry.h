@@ -33,6 +33,7 @@ enum class EntryType {
   kAttest,
   kRotateKey,
   kRevokeParty,
+  kCorrectLot,
 };
 const char* EntryTypeName(EntryType type);
 
@@ -53,6 +54,7 @@ struct RegisterParty {
   std::vector<std::string> roles;  // producer, processor, manufacturer,
                                    // auditor, regulator, operator
   std::string pubkey;              // 32 raw bytes
+  std::optional<std::string> gln;  // 13 digits, valid GS1 check digit
 };
 
 struct CreateLot {
@@ -118,8 +120,19 @@ struct RevokeParty {
   std::string reason;
 };
 
+// New values for the correctable fields of one lot (at least one is set).
+// origin and masses are never correctable: a payload naming them is refused.
+struct CorrectLot {
+  std::string lot;
+  std::optional<std::string> material;
+  std::optional<std::string> category;
+  std::optional<Elements> elements;  // grams checked against the lot's mass by Apply
+  std::optional<std::string> hs;
+  std::string reason;
+};
+
 using Body = std::variant<RegisterParty, CreateLot, Transfer, Split, Transform,
-                          Attest, RotateKey, RevokeParty>;
+                          Attest, RotateKey, RevokeParty, CorrectLot>;
 
 struct Entry {
   EntryType type = EntryType::kRegisterParty;

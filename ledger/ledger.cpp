@@ -120,32 +120,29 @@ namespace {
 
 // "party X was revoked at entry N", with the reason when the record has it.
 std::string RevokedText(const PartyRecord& p) {
-  return "party " + p.id + " was revoked at entry " + std::to_string(*p.revoked_at);
+  return "party " + p.id + " was revoked at entry " + std::to_string(*p.revoked_at) +
+         (p.revoke_reason.empty() ? "" : ": " + p.revoke_reason);
 }
 
 }  // namespace
 
 Result<SignerIdentity> Ledger::ResolveSigner(const PublicKey& key, const std::string& party) const {
-  RL_ASSIGN_OR_RETURN(std::vector<PartyRecord> parties, store_->AllParties());
-  const PartyRecord* holder = nullptr;  // any party that ever had the key
-  size_t epoch = 0;
-  for (const auto& p : parties)
-    for (size_t k = 0; k < p.keys.size(); ++k)
-      if (p.keys[k].pubkey == key.raw()) holder = &p, epoch = k;
+  // One key, one party, for ever: the keys index names the only party that
+  // ever held it.
+  RL_ASSIGN_OR_RETURN(std::optional<IdentifierHolder> held, store_->FindKeyHolder(key.raw()));
   if (!party.empty()) {
     RL_ASSIGN_OR_RETURN(PartyRecord named, GetParty(party));
-    if (holder != nullptr && holder->id != party)
-      return Status::Rejected("the key is party " + holder->id + "'s, not " + party + "'s");
-    if (holder == nullptr)
-      return Status::Rejected("the key is not party " + party + "'s (nor any party's)");
+    if (held && held->party != party)
+      return Status::Rejected("the key is party " + held->party + "'s, not " + party + "'s");
+    if (!held) return Status::Rejected("the key is not party " + party + "'s (nor any party's)");
   }
-  if (holder == nullptr) return Status::Rejected("no registered party holds this key");
-  if (holder->revoked_at) return Status::Rejected(RevokedText(*holder));
-  if (epoch + 1 != holder->keys.size())
-    return Status::Rejected("the key was party " + holder->id + "'s until entry " +
-                            std::to_string(holder->keys[epoch + 1].from_index) +
-                            ", when it was rotated; sign with its current key");
-  return SignerIdentity{holder->id, holder->last_seq + 1};
+  if (!held) return Status::Rejected("no registered party holds this key");
+  RL_ASSIGN_OR_RETURN(PartyRecord holder, GetParty(held->party));
+  if (holder.revoked_at) return Status::Rejected(RevokedText(holder));
+  if (auto retired = holder.KeyRetiredAt(key.raw()))
+    return Status::Rejected("the key was party " + holder.id + "'s until entry " +
+                            std::to_string(*retired) + ", when it was rotated; sign with its current key");
+  return SignerIdentity{holder.id, holder.last_seq + 1};
 }
 
 Status Ledger::ScanLeaves(uint64_t from, uint64_t to,
@@ -154,6 +151,10 @@ Status Ledger::ScanLeaves(uint64_t from, uint64_t to,
 }
 
 Result<std::vector<PartyRecord>> Ledger::AllParties() const { return store_->AllParties(); }
+
+Result<std::optional<IdentifierHolder>> Ledger::FindKeyHolder(const std::string& pubkey) const {
+  return store_->FindKeyHolder(pubkey);
+}
 
 Status Ledger::ForEachLot(const std::function<Status(const LotRecord&)>& fn) const {
   return store_->ForEachLot(fn);

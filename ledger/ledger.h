@@ -126,6 +126,11 @@ class Ledger {
   // ("no lot "MAG-2" (did you mean MAG-1?)").
   Result<LotRecord> GetLot(const std::string& id) const;
   Result<PartyRecord> GetParty(const std::string& id) const;
+  // The party that holds or ever held the raw 32-byte public key `pubkey`
+  // (the `keys` index: one key, one party, for ever), with the entry that
+  // gave it; nothing when no party ever had it. Whether it is still the
+  // party's current key: GetParty(holder.party)->KeyRetiredAt(pubkey).
+  Result<std::optional<IdentifierHolder>> FindKeyHolder(const std::string& pubkey) const;
   Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const;
 
   // Proofs against the tree at `size` (default: the whole log).

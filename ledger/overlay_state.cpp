@@ -14,4 +14,14 @@ Result<std::optional<LotRecord>> OverlayState::FindLot(const std::string& id) co
   return base_->FindLot(id);
 }
 
+Result<std::optional<IdentifierHolder>> OverlayState::FindKeyHolder(const std::string& k) const {
+  RL_ASSIGN_OR_RETURN(auto h, pending_.FindKeyHolder(k));
+  return h || base_ == nullptr ? h : base_->FindKeyHolder(k);
+}
+
+Result<std::optional<IdentifierHolder>> OverlayState::FindGlnHolder(const std::string& g) const {
+  RL_ASSIGN_OR_RETURN(auto h, pending_.FindGlnHolder(g));
+  return h || base_ == nullptr ? h : base_->FindGlnHolder(g);
+}
+
 }  // namespace rareledger::ledger

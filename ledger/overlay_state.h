@@ -19,6 +19,8 @@ class OverlayState : public StateView {
   explicit OverlayState(const StateView* base) : base_(base) {}
   Result<std::optional<PartyRecord>> FindParty(const std::string& id) const override;
   Result<std::optional<LotRecord>> FindLot(const std::string& id) const override;
+  Result<std::optional<IdentifierHolder>> FindKeyHolder(const std::string& pubkey) const override;
+  Result<std::optional<IdentifierHolder>> FindGlnHolder(const std::string& gln) const override;
   void Commit(const Mutation& m) { pending_.Commit(m); }
   void set_base(const StateView* base) { base_ = base; }
   const MemoryState& pending() const { return pending_; }

@@ -10,6 +10,9 @@
 namespace rareledger::ledger {
 
 nlohmann::json LotJson(const LotRecord& l);
+// Grams of each element in `grams_of_g` grams of material whose `declared`
+// elements are of `basis_g` grams: integers when whole, else reduced "n/d".
+nlohmann::json ElementShareJson(const Elements& declared, int64_t basis_g, int64_t grams_of_g);
 nlohmann::json PartyJson(const PartyRecord& p);
 
 }  // namespace rareledger::ledger

@@ -1,11 +1,73 @@
 #include "ledger/records.h"
 
+#include <boost/multiprecision/cpp_int.hpp>
+
 #include "ledger/crypto.h"
 
 namespace rareledger::ledger {
 namespace {
 
 using nlohmann::json;
+
+json CorrectionsJson(const std::vector<LotCorrection>& corrections) {
+  json out = json::array();
+  for (const auto& c : corrections) {
+    json changes = json::array();
+    for (const auto& f : c.changes)
+      changes.push_back({{"field", f.field}, {"before", f.before}, {"after", f.after}});
+    out.push_back({{"entry", c.index}, {"lot", c.lot}, {"reason", c.reason}, {"changes", changes}});
+  }
+  return out;
+}
+
+std::vector<LotCorrection> CorrectionsFromJson(const json& j) {
+  std::vector<LotCorrection> out;
+  for (const auto& c : j) {
+    LotCorrection lc{c.at("entry").get<uint64_t>(), c.at("lot").get<std::string>(),
+                     c.at("reason").get<std::string>(), {}};
+    for (const auto& f : c.at("changes"))
+      lc.changes.push_back({f.at("field").get<std::string>(), f.at("before"), f.at("after")});
+    out.push_back(std::move(lc));
+  }
+  return out;
+}
+
+json FieldsJson(const LotFields& f) {
+  json j = {{"material", f.material}, {"category", f.category}};
+  if (f.elements) j["elements"] = *f.elements, j["elements_basis_g"] = f.elements_basis_g;
+  if (f.hs) j["hs"] = *f.hs;
+  return j;
+}
+
+LotFields FieldsFromJson(const json& j) {
+  LotFields f;
+  f.material = j.at("material").get<std::string>();
+  f.category = j.at("category").get<std::string>();
+  if (j.contains("elements")) {
+    f.elements = j.at("elements").get<Elements>();
+    f.elements_basis_g = j.at("elements_basis_g").get<int64_t>();
+    if (f.elements_basis_g <= 0) throw std::runtime_error("elements basis not positive");
+  }
+  if (j.contains("hs")) f.hs = j.at("hs").get<std::string>();
+  return f;
+}
+
+}  // namespace
+
+json ElementShareJson(const Elements& declared, int64_t basis_g, int64_t grams_of_g) {
+  json out = json::object();
+  for (const auto& [sym, g] : declared) {
+    boost::multiprecision::cpp_rational share(boost::multiprecision::cpp_int(g) * grams_of_g,
+                                              basis_g);
+    if (denominator(share) == 1)
+      out[sym] = static_cast<int64_t>(numerator(share));
+    else
+      out[sym] = numerator(share).str() + "/" + denominator(share).str();
+  }
+  return out;
+}
+
+namespace {
 
 EntryType CreatedByFromName(const std::string& s) {
   if (s == "split") return EntryType::kSplit;
@@ -32,7 +94,8 @@ std::string EncodeParty(const PartyRecord& p) {
   for (const auto& k : p.keys) keys.push_back({{"k", Base64Encode(k.pubkey)}, {"i", k.from_index}});
   json j = {{"id", p.id}, {"name", p.name}, {"country", p.country}, {"roles", p.roles},
             {"keys", keys}, {"seq", p.last_seq}};
-  if (p.revoked_at) j["revoked_at"] = *p.revoked_at;
+  if (p.revoked_at) j["revoked_at"] = *p.revoked_at, j["revoke_reason"] = p.revoke_reason;
+  if (p.gln) j["gln"] = *p.gln;
   return j.dump();
 }
 
@@ -50,6 +113,8 @@ Result<PartyRecord> DecodeParty(std::string_view bytes) {
     if (p.keys.empty()) throw std::runtime_error("no key");
     p.last_seq = j.at("seq").get<int64_t>();
     if (j.contains("revoked_at")) p.revoked_at = j.at("revoked_at").get<uint64_t>();
+    if (j.contains("revoke_reason")) p.revoke_reason = j.at("revoke_reason").get<std::string>();
+    if (j.contains("gln")) p.gln = j.at("gln").get<std::string>();
   });
 }
 
@@ -61,8 +126,13 @@ std::string EncodeLot(const LotRecord& l) {
             {"remaining_g", l.remaining_g}, {"created_at", l.created_at},
             {"created_by", EntryTypeName(l.created_by)}, {"values", values}};
   if (l.elements) j["elements"] = *l.elements;
+  if (l.elements && l.ElementsBasis() != l.mass_g) j["elements_basis_g"] = l.ElementsBasis();
   if (l.hs) j["hs"] = *l.hs;
   if (l.parent) j["parent"] = *l.parent;
+  if (!l.creator.empty()) j["creator"] = l.creator;
+  if (!l.split_parts.empty()) j["split_parts"] = l.split_parts;
+  if (!l.corrections.empty()) j["corrections"] = CorrectionsJson(l.corrections);
+  if (l.original) j["original"] = FieldsJson(*l.original);
   return j.dump();
 }
 
@@ -80,9 +150,18 @@ Result<LotRecord> DecodeLot(std::string_view bytes) {
     for (const auto& v : j.at("values"))
       l.values.push_back({v.at(0).get<uint64_t>(), v.at(1).get<int64_t>(), v.at(2).get<int64_t>()});
     if (l.values.empty()) throw std::runtime_error("no value declaration");
-    if (j.contains("elements")) l.elements = j.at("elements").get<Elements>();
+    if (j.contains("elements")) {
+      l.elements = j.at("elements").get<Elements>();
+      l.elements_basis_g = j.value("elements_basis_g", l.mass_g);
+      if (l.elements_basis_g <= 0) throw std::runtime_error("elements basis not positive");
+    }
     if (j.contains("hs")) l.hs = j.at("hs").get<std::string>();
     if (j.contains("parent")) l.parent = j.at("parent").get<std::string>();
+    if (j.contains("creator")) l.creator = j.at("creator").get<std::string>();
+    if (j.contains("split_parts"))
+      l.split_parts = j.at("split_parts").get<std::vector<std::string>>();
+    if (j.contains("corrections")) l.corrections = CorrectionsFromJson(j.at("corrections"));
+    if (j.contains("original")) l.original = FieldsFromJson(j.at("original"));
   });
 }
 
@@ -100,9 +179,27 @@ nlohmann::json LotJson(const LotRecord& l) {
             {"created_at", l.created_at},
             {"created_by", EntryTypeName(l.created_by)},
             {"value_declarations", values}};
-  if (l.elements) j["elements"] = *l.elements;
+  // Element grams of this lot (a split part: its exact share of the
+  // declaration it inherits), and of what remains when that differs.
+  if (l.elements) {
+    j["elements"] = ElementShareJson(*l.elements, l.ElementsBasis(), l.mass_g);
+    if (l.remaining_g != l.mass_g)
+      j["elements_remaining"] = ElementShareJson(*l.elements, l.ElementsBasis(), l.remaining_g);
+  }
   if (l.hs) j["hs"] = *l.hs;
   if (l.parent) j["parent"] = *l.parent;
+  if (!l.creator.empty()) j["creator"] = l.creator;
+  if (!l.split_parts.empty()) j["split_parts"] = l.split_parts;
+  if (!l.corrections.empty() && l.original) {
+    j["corrections"] = CorrectionsJson(l.corrections);
+    json original = {{"material", l.original->material}, {"category", l.original->category}};
+    if (l.original->elements)
+      original["elements"] = ElementShareJson(
+          *l.original->elements,
+          l.original->elements_basis_g > 0 ? l.original->elements_basis_g : l.mass_g, l.mass_g);
+    if (l.original->hs) original["hs"] = *l.original->hs;
+    j["uncorrected"] = original;
+  }
   return j;
 }
 
@@ -113,6 +210,8 @@ nlohmann::json PartyJson(const PartyRecord& p) {
   json j = {{"id", p.id},       {"name", p.name}, {"country", p.country},
             {"roles", p.roles}, {"keys", keys},   {"last_seq", p.last_seq}};
   j["revoked_at"] = p.revoked_at ? json(*p.revoked_at) : json(nullptr);
+  if (p.revoked_at) j["revoke_reason"] = p.revoke_reason;
+  j["gln"] = p.gln ? json(*p.gln) : json(nullptr);
   return j;
 }
 

@@ -31,6 +31,14 @@ class RecordCache : public StateView {
   Result<std::optional<LotRecord>> FindLot(const std::string& id) const override {
     return Find(lots_, id, [&] { return store_.FindLot(id); });
   }
+  // Identifier rows are never rewritten: read straight from the store (a
+  // claim not committed yet is in the overlay of the chunk that made it).
+  Result<std::optional<IdentifierHolder>> FindKeyHolder(const std::string& pubkey) const override {
+    return store_.FindKeyHolder(pubkey);
+  }
+  Result<std::optional<IdentifierHolder>> FindGlnHolder(const std::string& gln) const override {
+    return store_.FindGlnHolder(gln);
+  }
   // The versions a commit just wrote.
   void Committed(const std::vector<const PartyRecord*>& parties,
                  const std::vector<const LotRecord*>& lots) {
@@ -237,6 +245,7 @@ class Sequencer::Client : public PipelineClient {
       for (const auto& p : d.mutation.parties) parties[p.id] = &p;
       for (const auto& l : d.mutation.lots) lots[l.id] = &l;
       for (const auto& lot : d.mutation.consumed_lots) batch.PutConsumer(lot, d.index);
+      batch.PutIdentifiers(d.mutation);
       batch.PutNodes(frontier.Append(LeafHash(e.leaf)));
     }
     if (batch.count() == 0) return Status::Ok();
@@ -253,6 +262,15 @@ class Sequencer::Client : public PipelineClient {
     owner_.stats_.committed_entries += entries;
     owner_.stats_.largest_commit = std::max(owner_.stats_.largest_commit, entries);
     return Status::Ok();
+  }
+
+  // "; it was made with the key of party X" when recognisable (error path).
+  std::string WhyBadSignature(const SubmitChunk& chunk, const Entry& e) const {
+    auto parties = store_.AllParties();
+    if (!parties.ok()) return "";
+    for (const auto& [id, p] : chunk.overlay.pending().parties()) parties->push_back(p);
+    std::string why = ExplainBadSignature(e, *parties);
+    return why.empty() ? "" : ": " + why;
   }
 
   void Report(SubmitChunk& chunk, size_t bad) {
@@ -277,7 +295,8 @@ class Sequencer::Client : public PipelineClient {
       if (i == bad) {
         const Entry& e = *chunk.slots[i].entry;
         Fail(s, Status::VerificationFailed("signature invalid for party " + e.party + " (" +
-                                           chunk.slots[i].signature.message() + ")")
+                                           chunk.slots[i].signature.message() + ")" +
+                                           WhyBadSignature(chunk, e))
                     .WithContext(LineContext(chunk.lines[i].line_no)));
       } else if (d.outcome == Outcome::kAccepted) {
         ++s.report_.appended;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include "ledger/crypto.h"
+#include "ledger/record_json.h"
+
 namespace rareledger::ledger {
 namespace {
 
@@ -24,9 +27,25 @@ class Scratch {
     if (it != lots_.end()) return std::optional<LotRecord>(it->second);
     return view_.FindLot(id);
   }
+  Result<std::optional<IdentifierHolder>> KeyHolder(const std::string& pubkey) {
+    for (const auto& c : m_.new_keys)
+      if (c.key == pubkey) return std::optional<IdentifierHolder>(c.holder);
+    return view_.FindKeyHolder(pubkey);
+  }
+  Result<std::optional<IdentifierHolder>> GlnHolder(const std::string& gln) {
+    for (const auto& c : m_.new_glns)
+      if (c.key == gln) return std::optional<IdentifierHolder>(c.holder);
+    return view_.FindGlnHolder(gln);
+  }
   void Put(PartyRecord p) { parties_[p.id] = std::move(p); }
   void Put(LotRecord l) { lots_[l.id] = std::move(l); }
   void Consumed(const std::string& lot) { m_.consumed_lots.push_back(lot); }
+  void ClaimKey(const std::string& pubkey, const std::string& party) {
+    m_.new_keys.push_back({pubkey, {party, m_.index}});
+  }
+  void ClaimGln(const std::string& gln, const std::string& party) {
+    m_.new_glns.push_back({gln, {party, m_.index}});
+  }
 
   Mutation Take() {
     for (auto& [id, p] : parties_) m_.parties.push_back(std::move(p));
@@ -67,6 +86,29 @@ Status Consume(LotRecord& lot, int64_t mass_g) {
   return Status::Ok();
 }
 
+// One key, one party, for ever: refuses `pubkey` when any party holds or
+// ever held it. `signer` (rotate_key) gets a sharper message for its own key.
+Status RequireUnusedKey(Scratch& s, const std::string& pubkey, const PartyRecord* signer) {
+  RL_ASSIGN_OR_RETURN(auto holder, s.KeyHolder(pubkey));
+  if (!holder) return Status::Ok();
+  if (signer != nullptr && holder->party == signer->id) {
+    if (pubkey == signer->current_key())
+      return Status::Rejected("rotate_key: the new key is the current key");
+    auto until = signer->KeyRetiredAt(pubkey);
+    return Status::Rejected("pubkey was this party's own key until entry " +
+                            std::to_string(until.value_or(holder->since)) +
+                            ": a retired key is never used again");
+  }
+  RL_ASSIGN_OR_RETURN(auto other, s.Party(holder->party));
+  std::optional<uint64_t> until = other ? other->KeyRetiredAt(pubkey) : std::nullopt;
+  if (until)
+    return Status::Rejected("pubkey was the key of party " + Quote(holder->party) + " (entries " +
+                            std::to_string(holder->since) + " until " + std::to_string(*until) +
+                            "): a key belongs to one party for ever");
+  return Status::Rejected("pubkey is already the key of party " + Quote(holder->party) +
+                          " (since entry " + std::to_string(holder->since) + ")");
+}
+
 Status ApplyRegister(Scratch& s, const Entry& e, const RegisterParty& b, uint64_t index) {
   if (index > 0) {
     if (e.party != kOperatorId) return Status::Rejected("only the operator registers parties");
@@ -75,12 +117,23 @@ Status ApplyRegister(Scratch& s, const Entry& e, const RegisterParty& b, uint64_
   }
   RL_ASSIGN_OR_RETURN(auto existing, s.Party(b.id));
   if (existing) return Status::Rejected("party " + Quote(b.id) + " is already registered");
+  RL_RETURN_IF_ERROR(RequireUnusedKey(s, b.pubkey, nullptr));
+  if (b.gln) {
+    RL_ASSIGN_OR_RETURN(auto holder, s.GlnHolder(*b.gln));
+    if (holder)
+      return Status::Rejected("gln " + *b.gln + " is already the GLN of party " +
+                              Quote(holder->party) + " (since entry " +
+                              std::to_string(holder->since) + ")");
+    s.ClaimGln(*b.gln, b.id);
+  }
   PartyRecord p;
   p.id = b.id;
   p.name = b.name;
   p.country = b.country;
   p.roles = b.roles;
+  p.gln = b.gln;
   p.keys.push_back({b.pubkey, index});
+  s.ClaimKey(b.pubkey, b.id);
   // Entry 0 registers its own signer: its seq is accounted for by the caller.
   p.last_seq = index == 0 ? e.seq : 0;
   s.Put(std::move(p));
@@ -100,7 +153,9 @@ Status ApplyCreateLot(Scratch& s, const Entry& e, const CreateLot& b, uint64_t i
   l.category = b.category;
   l.made_in = b.origin;
   l.elements = b.elements;
+  l.elements_basis_g = b.elements ? b.mass_g : 0;
   l.hs = b.hs;
+  l.creator = e.party;
   l.holder = e.party;
   l.mass_g = l.remaining_g = b.mass_g;
   l.created_at = index;
@@ -112,6 +167,9 @@ Status ApplyCreateLot(Scratch& s, const Entry& e, const CreateLot& b, uint64_t i
 
 Status ApplyTransfer(Scratch& s, const Entry& e, const Transfer& b, uint64_t index) {
   RL_ASSIGN_OR_RETURN(LotRecord lot, HeldLot(s, e.party, b.lot, "transfer"));
+  if (b.to == lot.holder)
+    return Status::Rejected("transfer of lot " + Quote(b.lot) + " to its current holder " +
+                            Quote(b.to) + " (a transfer must change the holder)");
   RL_ASSIGN_OR_RETURN(auto to, s.Party(b.to));
   if (!to) return Status::Rejected("transfer to unregistered party " + Quote(b.to));
   if (to->revoked_at) return Status::Rejected("transfer to revoked party " + Quote(b.to));
@@ -138,14 +196,21 @@ Status ApplySplit(Scratch& s, const Entry& e, const Split& b, uint64_t index) {
     l.material = parent.material;
     l.category = parent.category;
     l.made_in = parent.made_in;
+    // Same material: the parent's element declaration, on its basis, so
+    // the part's share is exact (LotFields).
     l.elements = parent.elements;
+    l.elements_basis_g = parent.elements_basis_g;
     l.hs = parent.hs;
+    l.corrections = parent.corrections;
+    l.original = parent.original;
+    l.creator = e.party;
     l.holder = e.party;
     l.mass_g = l.remaining_g = part.mass_g;
     l.created_at = index;
     l.created_by = EntryType::kSplit;
     l.parent = parent.id;
     l.values.push_back({index, decl.value, decl.mass_g});
+    parent.split_parts.push_back(part.lot);
     s.Put(std::move(l));
   }
   parent.remaining_g -= total;
@@ -170,12 +235,85 @@ Status ApplyTransform(Scratch& s, const Entry& e, const Transform& b, uint64_t i
     l.category = out.category;
     l.made_in = b.facility_country;
     l.elements = out.elements;
+    l.elements_basis_g = out.elements ? out.mass_g : 0;
+    l.creator = e.party;
     l.holder = e.party;
     l.mass_g = l.remaining_g = out.mass_g;
     l.created_at = index;
     l.created_by = EntryType::kTransform;
     l.values.push_back({index, out.value, out.mass_g});
     s.Put(std::move(l));
+  }
+  return Status::Ok();
+}
+
+nlohmann::json OptJson(const std::optional<std::string>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+// A lot's element grams (its exact share when the basis is another lot's).
+nlohmann::json GramsJson(const std::optional<Elements>& v, int64_t basis_g, int64_t mass_g) {
+  return v ? ElementShareJson(*v, basis_g, mass_g) : nlohmann::json(nullptr);
+}
+
+// The changes `b` makes to `lot` (empty when it already has these values),
+// and the lot with them applied. `basis_g`: the mass the new elements are of.
+std::vector<FieldChange> Corrected(const CorrectLot& b, int64_t basis_g, LotRecord& lot) {
+  std::vector<FieldChange> changes;
+  LotFields f = lot.fields();
+  if (b.material && *b.material != f.material) {
+    changes.push_back({"material", f.material, *b.material});
+    f.material = *b.material;
+  }
+  if (b.category && *b.category != f.category) {
+    changes.push_back({"category", f.category, *b.category});
+    f.category = *b.category;
+  }
+  if (b.elements && (f.elements != b.elements || f.elements_basis_g != basis_g)) {
+    changes.push_back({"elements", GramsJson(f.elements, f.elements_basis_g, lot.mass_g),
+                       GramsJson(b.elements, basis_g, lot.mass_g)});
+    f.elements = b.elements;
+    f.elements_basis_g = basis_g;
+  }
+  if (b.hs && b.hs != f.hs) {
+    changes.push_back({"hs", OptJson(f.hs), *b.hs});
+    f.hs = b.hs;
+  }
+  if (!changes.empty()) {
+    if (!lot.original) lot.original = lot.fields();
+    lot.set_fields(f);
+  }
+  return changes;
+}
+
+// correct_lot: the creator corrects the lot's own fields; its split parts
+// (the same material), transitively, take the correction too. Consumers by
+// transform read the corrected record when content is computed.
+Status ApplyCorrect(Scratch& s, const Entry& e, const CorrectLot& b, uint64_t index) {
+  RL_ASSIGN_OR_RETURN(auto lot, s.Lot(b.lot));
+  if (!lot) return Status::Rejected("correction of unknown lot " + Quote(b.lot));
+  if (lot->creator.empty() || lot->creator != e.party)
+    return Status::Rejected("only the creator (" + lot->creator + ") may correct lot " +
+                            Quote(b.lot) + ", not " + e.party);
+  if (b.elements) {
+    int64_t total = 0;
+    for (const auto& [sym, g] : *b.elements) total += g;  // each <= 2^53-1
+    if (total > lot->mass_g)
+      return Status::Rejected("corrections.elements: element grams " + std::to_string(total) +
+                              " exceed the mass of lot " + Quote(b.lot) + " (" +
+                              std::to_string(lot->mass_g) + " g)");
+  }
+  const int64_t basis = lot->mass_g;
+  std::vector<std::string> queue = {b.lot};
+  for (size_t i = 0; i < queue.size(); ++i) {
+    RL_ASSIGN_OR_RETURN(auto rec, s.Lot(queue[i]));
+    if (!rec) return Status::Corruption("split part " + Quote(queue[i]) + " has no record");
+    std::vector<FieldChange> changes = Corrected(b, basis, *rec);
+    if (i == 0 && changes.empty())
+      return Status::Rejected("correction of lot " + Quote(b.lot) +
+                              " changes nothing: the lot already has these values");
+    if (!changes.empty()) rec->corrections.push_back({index, b.lot, b.reason, std::move(changes)});
+    queue.insert(queue.end(), rec->split_parts.begin(), rec->split_parts.end());
+    s.Put(std::move(*rec));
   }
   return Status::Ok();
 }
@@ -200,6 +338,7 @@ Status ApplyRevoke(Scratch& s, const Entry& e, const RevokeParty& b, uint64_t in
   if (!target) return Status::Rejected("revocation of unregistered party " + Quote(b.id));
   if (target->revoked_at) return Status::Rejected("party " + Quote(b.id) + " is already revoked");
   target->revoked_at = index;
+  target->revoke_reason = b.reason;
   s.Put(std::move(*target));
   return Status::Ok();
 }
@@ -217,14 +356,22 @@ Status ApplyBody(Scratch& s, const Entry& e, uint64_t index, PartyRecord& signer
     Status operator()(const Transform& b) { return ApplyTransform(s, e, b, index); }
     Status operator()(const Attest& b) { return ApplyAttest(s, b, index, signer); }
     Status operator()(const RotateKey& b) {
-      if (b.pubkey == signer.current_key())
-        return Status::Rejected("rotate_key: the new key is the current key");
+      RL_RETURN_IF_ERROR(RequireUnusedKey(s, b.pubkey, &signer));
       signer.keys.push_back({b.pubkey, index});
+      s.ClaimKey(b.pubkey, signer.id);
       return Status::Ok();
     }
     Status operator()(const RevokeParty& b) { return ApplyRevoke(s, e, b, index); }
+    Status operator()(const CorrectLot& b) { return ApplyCorrect(s, e, b, index); }
   };
   return std::visit(Visitor{s, e, index, signer}, e.body);
+}
+
+Status RevokedSigner(const PartyRecord& p) {
+  std::string msg = "party " + Quote(p.id) + " was revoked at entry " +
+                    std::to_string(*p.revoked_at);
+  if (!p.revoke_reason.empty()) msg += ": " + p.revoke_reason;
+  return Status::Rejected(msg);
 }
 
 Status CheckGenesis(const Entry& e) {
@@ -243,6 +390,38 @@ bool PartyRecord::HasRole(const std::string& role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
+std::optional<uint64_t> PartyRecord::KeyRetiredAt(const std::string& pubkey) const {
+  for (size_t i = 0; i + 1 < keys.size(); ++i)
+    if (keys[i].pubkey == pubkey) return keys[i + 1].from_index;
+  return std::nullopt;
+}
+
+LotFields LotRecord::fields() const {
+  return {material, category, elements, elements ? ElementsBasis() : 0, hs};
+}
+
+void LotRecord::set_fields(const LotFields& f) {
+  material = f.material;
+  category = f.category;
+  elements = f.elements;
+  elements_basis_g = f.elements_basis_g;
+  hs = f.hs;
+}
+
+LotRecord LotRecord::Uncorrected() const {
+  LotRecord out = *this;
+  if (original) out.set_fields(*original);
+  out.original.reset();
+  out.corrections.clear();
+  return out;
+}
+
+bool LotRecord::ContainsElement(const std::string& symbol) const {
+  if (!elements) return false;
+  auto it = elements->find(symbol);
+  return it != elements->end() && it->second > 0;  // mass_g, basis > 0
+}
+
 const ValueDeclaration& LotRecord::ValueBefore(uint64_t index) const {
   const ValueDeclaration* best = &values.front();
   for (const auto& d : values)
@@ -258,10 +437,33 @@ Result<std::string> ExpectedSigningKey(const StateView& view, const Entry& entry
   }
   RL_ASSIGN_OR_RETURN(auto party, view.FindParty(entry.party));
   if (!party) return Status::Rejected("signer " + Quote(entry.party) + " is not registered");
-  if (party->revoked_at)
-    return Status::Rejected("signer " + Quote(entry.party) + " was revoked at entry " +
-                            std::to_string(*party->revoked_at));
+  if (party->revoked_at) return RevokedSigner(*party);
   return party->current_key();
+}
+
+std::string ExplainBadSignature(const Entry& entry, const std::vector<PartyRecord>& parties) {
+  auto verifies = [&](const std::string& raw) {
+    auto key = PublicKey::FromRaw(raw);
+    if (!key.ok()) return false;
+    auto v = Verifier::Create(*key);
+    return v.ok() && v->Verify(entry.signed_bytes, entry.sig).ok();
+  };
+  for (const auto& p : parties) {
+    for (size_t i = 0; i < p.keys.size(); ++i) {
+      if (!verifies(p.keys[i].pubkey)) continue;
+      const bool retired = i + 1 < p.keys.size();
+      if (p.id == entry.party && retired)
+        return "it was made with party " + p.id + "'s key that was retired at entry " +
+               std::to_string(p.keys[i + 1].from_index) + " (the key was party " + p.id +
+               "'s until entry " + std::to_string(p.keys[i + 1].from_index) + ")";
+      if (p.id != entry.party)
+        return "it was made with the key of party " + Quote(p.id) +
+               (retired ? " (retired at entry " + std::to_string(p.keys[i + 1].from_index) + ")"
+                        : "") +
+               ", not of the signer " + Quote(entry.party);
+    }
+  }
+  return "";
 }
 
 Result<Mutation> Apply(const StateView& view, const LedgerIdentity& id, const Entry& entry,
@@ -277,9 +479,7 @@ Result<Mutation> Apply(const StateView& view, const LedgerIdentity& id, const En
   }
   RL_ASSIGN_OR_RETURN(auto signer, s.Party(entry.party));
   if (!signer) return Status::Rejected("signer " + Quote(entry.party) + " is not registered");
-  if (signer->revoked_at)
-    return Status::Rejected("signer " + Quote(entry.party) + " was revoked at entry " +
-                            std::to_string(*signer->revoked_at));
+  if (signer->revoked_at) return RevokedSigner(*signer);
   if (entry.seq != signer->last_seq + 1)
     return Status::Rejected("seq " + std::to_string(entry.seq) + " is not the next for party " +
                             entry.party + " (want " + std::to_string(signer->last_seq + 1) + ")");
@@ -307,7 +507,22 @@ Result<std::optional<LotRecord>> MemoryState::FindLot(const std::string& id) con
   return std::optional<LotRecord>(it->second);
 }
 
+Result<std::optional<IdentifierHolder>> MemoryState::FindKeyHolder(
+    const std::string& pubkey) const {
+  auto it = keys_.find(pubkey);
+  if (it == keys_.end()) return std::optional<IdentifierHolder>();
+  return std::optional<IdentifierHolder>(it->second);
+}
+
+Result<std::optional<IdentifierHolder>> MemoryState::FindGlnHolder(const std::string& gln) const {
+  auto it = glns_.find(gln);
+  if (it == glns_.end()) return std::optional<IdentifierHolder>();
+  return std::optional<IdentifierHolder>(it->second);
+}
+
 void MemoryState::Commit(const Mutation& m) {
+  for (const auto& c : m.new_keys) keys_.emplace(c.key, c.holder);
+  for (const auto& c : m.new_glns) glns_.emplace(c.key, c.holder);
   for (const auto& p : m.parties) parties_[p.id] = p;
   for (const auto& l : m.lots) lots_[l.id] = l;
   for (const auto& lot : m.consumed_lots) consumers_[lot].push_back(m.index);

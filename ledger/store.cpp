@@ -7,6 +7,7 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "ledger/records.h"
@@ -17,7 +18,7 @@ namespace {
 
 const char* const kFamilies[] = {format::kCfEntries, format::kCfPartySeq, format::kCfParties,
                                  format::kCfLots,    format::kCfConsumers, format::kCfTree,
-                                 format::kCfCheckpoints};
+                                 format::kCfCheckpoints, format::kCfKeys, format::kCfGlns};
 constexpr size_t kFamilyCount = sizeof(kFamilies) / sizeof(kFamilies[0]);
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
@@ -33,7 +34,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   if (name == format::kCfLots || name == format::kCfParties || name == format::kCfPartySeq ||
-      name == format::kCfConsumers || name == format::kCfTree) {
+      name == format::kCfConsumers || name == format::kCfTree || name == format::kCfKeys ||
+      name == format::kCfGlns) {
     // Point lookups by key: a bloom filter saves reads of absent lots/seqs.
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
@@ -96,6 +98,14 @@ void Store::Batch::PutMutation(const Mutation& m) {
   for (const auto& p : m.parties) PutParty(p);
   for (const auto& l : m.lots) PutLot(l);
   for (const auto& lot : m.consumed_lots) PutConsumer(lot, m.index);
+  PutIdentifiers(m);
+}
+
+void Store::Batch::PutIdentifiers(const Mutation& m) {
+  for (const auto& c : m.new_keys)
+    ops_->ops.push_back({format::kCfKeys, c.key, format::HolderValue(c.holder.since, c.holder.party)});
+  for (const auto& c : m.new_glns)
+    ops_->ops.push_back({format::kCfGlns, c.key, format::HolderValue(c.holder.since, c.holder.party)});
 }
 
 void Store::Batch::PutParty(const PartyRecord& p) {
@@ -135,9 +145,23 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, Mode mode) {
   if (mode != Mode::kCreate && !exists)
     return Status::NotFound("no ledger at " + path + " (run `rareledger init` first)");
 
+  // A ledger from before the `keys`/`glns` families: a writer creates and
+  // fills them; a reader cannot.
+  bool missing_identifiers = false;
+  if (mode != Mode::kCreate) {
+    std::vector<std::string> names;
+    if (rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok())
+      missing_identifiers =
+          std::find(names.begin(), names.end(), format::kCfKeys) == names.end() ||
+          std::find(names.begin(), names.end(), format::kCfGlns) == names.end();
+    if (missing_identifiers && mode == Mode::kReadOnly)
+      return Status::Corruption("ledger at " + path +
+                                " predates the keys index: open it once for writing (e.g. "
+                                "`rareledger checkpoint`) to build it");
+  }
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = mode == Mode::kCreate;
-  db_options.create_missing_column_families = mode == Mode::kCreate;
+  db_options.create_missing_column_families = mode == Mode::kCreate || missing_identifiers;
   db_options.max_background_jobs = 2;
   db_options.info_log_level = rocksdb::InfoLogLevel::ERROR_LEVEL;
   db_options.keep_log_file_num = 2;
@@ -164,7 +188,20 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, Mode mode) {
   impl->db.reset(raw);
   std::unique_ptr<Store> store(new Store(std::move(impl)));
   if (mode != Mode::kCreate) RL_RETURN_IF_ERROR(store->LoadMeta());
+  if (missing_identifiers) RL_RETURN_IF_ERROR(store->BackfillIdentifiers());
   return store;
+}
+
+Status Store::BackfillIdentifiers() {
+  RL_ASSIGN_OR_RETURN(std::vector<PartyRecord> parties, AllParties());
+  Batch batch;
+  Mutation m;
+  for (const auto& p : parties) {
+    for (const auto& k : p.keys) m.new_keys.push_back({k.pubkey, {p.id, k.from_index}});
+    if (p.gln) m.new_glns.push_back({*p.gln, {p.id, p.keys.front().from_index}});
+  }
+  batch.PutIdentifiers(m);
+  return Commit(batch);
 }
 
 Status Store::LoadMeta() {
@@ -360,6 +397,29 @@ Result<std::optional<LotRecord>> Store::FindLot(const std::string& id) const {
   return std::optional<LotRecord>(std::move(l));
 }
 
+namespace {
+
+Result<std::optional<IdentifierHolder>> DecodeHolder(const std::optional<std::string>& v,
+                                                     const char* cf) {
+  if (!v) return std::optional<IdentifierHolder>();
+  IdentifierHolder h;
+  if (!format::ParseHolderValue(*v, &h.since, &h.party))
+    return Status::Corruption(std::string("malformed ") + cf + " row");
+  return std::optional<IdentifierHolder>(std::move(h));
+}
+
+}  // namespace
+
+Result<std::optional<IdentifierHolder>> Store::FindKeyHolder(const std::string& pubkey) const {
+  RL_ASSIGN_OR_RETURN(auto v, impl_->Get(format::kCfKeys, pubkey));
+  return DecodeHolder(v, format::kCfKeys);
+}
+
+Result<std::optional<IdentifierHolder>> Store::FindGlnHolder(const std::string& gln) const {
+  RL_ASSIGN_OR_RETURN(auto v, impl_->Get(format::kCfGlns, gln));
+  return DecodeHolder(v, format::kCfGlns);
+}
+
 Result<std::vector<Hash>> Store::GetNodes(const std::vector<NodeId>& ids) const {
   std::vector<std::string> keys;
   keys.reserve(ids.size());
@@ -401,6 +461,12 @@ std::string Be64(uint64_t v) {
   std::string out(8, '\0');
   for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
   return out;
+}
+
+bool ParseHolderValue(std::string_view bytes, uint64_t* since, std::string* party) {
+  if (bytes.size() <= 8 || !ParseBe64(bytes.substr(0, 8), since)) return false;
+  *party = std::string(bytes.substr(8));
+  return true;
 }
 
 bool ParseBe64(std::string_view bytes, uint64_t* v) {

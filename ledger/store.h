@@ -45,8 +45,11 @@ class Store : public StateView, public NodeReader {
     Batch();
     ~Batch();
     void PutEntry(uint64_t index, const std::string& leaf, const std::string& party, int64_t seq);
-    // Every record of `m` and its consumer index entries.
+    // Every record of `m`, its consumer index entries and its key/GLN rows.
     void PutMutation(const Mutation& m);
+    // The `keys` and `glns` rows of `m` (new_keys, new_glns): a caller that
+    // writes records itself (PutParty/PutLot) must still write these.
+    void PutIdentifiers(const Mutation& m);
     // The parts of PutMutation, for a caller that writes only the last
     // version of a record changed several times in one batch.
     void PutParty(const PartyRecord& p);
@@ -99,6 +102,9 @@ class Store : public StateView, public NodeReader {
   // StateView
   Result<std::optional<PartyRecord>> FindParty(const std::string& id) const override;
   Result<std::optional<LotRecord>> FindLot(const std::string& id) const override;
+  // Point lookups in the `keys` and `glns` column families.
+  Result<std::optional<IdentifierHolder>> FindKeyHolder(const std::string& pubkey) const override;
+  Result<std::optional<IdentifierHolder>> FindGlnHolder(const std::string& gln) const override;
   // NodeReader: one MultiGet.
   Result<std::vector<Hash>> GetNodes(const std::vector<NodeId>& ids) const override;
 
@@ -111,6 +117,9 @@ class Store : public StateView, public NodeReader {
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
   Status LoadMeta();
+  // Writes the `keys`/`glns` rows of every party (a ledger from before
+  // those column families).
+  Status BackfillIdentifiers();
   std::unique_ptr<Impl> impl_;
   Frontier frontier_;
   std::string ledger_id_;

@@ -11,6 +11,15 @@
 //   consumers    lot id 0x00 be64(index)     -> ""   (splits/transforms consuming the lot)
 //   tree         u8(level) be64(index)       -> 32-byte hash of a complete subtree
 //   checkpoints  be64(n)                     -> signed note text (n = 0, 1, ... issue order)
+//   keys         raw 32-byte Ed25519 pubkey  -> be64(index) party id   (who holds or held
+//                the key, from the register_party/rotate_key at index; never
+//                rewritten or deleted: a key belongs to one party for ever)
+//   glns         13-digit GS1 GLN            -> be64(index) party id   (likewise, from the
+//                register_party at index)
+//
+// A ledger made before `keys`/`glns` existed gets them on its first
+// read-write open, rebuilt from `parties` (store.cpp); a read-only open of
+// such a ledger is refused until then.
 //
 // Meta keys in `default`:
 //   "format"    "rareledger/1"
@@ -38,6 +47,8 @@ inline constexpr const char* kCfLots = "lots";
 inline constexpr const char* kCfConsumers = "consumers";
 inline constexpr const char* kCfTree = "tree";
 inline constexpr const char* kCfCheckpoints = "checkpoints";
+inline constexpr const char* kCfKeys = "keys";
+inline constexpr const char* kCfGlns = "glns";
 
 inline constexpr const char* kMetaFormat = "format";
 inline constexpr const char* kMetaLedgerId = "ledger_id";
@@ -55,6 +66,12 @@ inline std::string PartySeqKey(std::string_view party, uint64_t seq) {
 inline std::string ConsumerKey(std::string_view lot, uint64_t index) {
   return std::string(lot) + '\0' + Be64(index);
 }
+// The value of a `keys` or `glns` row.
+inline std::string HolderValue(uint64_t since, std::string_view party) {
+  return Be64(since) + std::string(party);
+}
+// Decodes a HolderValue; false unless 8 bytes and a non-empty party id.
+bool ParseHolderValue(std::string_view bytes, uint64_t* since, std::string* party);
 inline std::string TreeKey(const NodeId& id) {
   return std::string(1, static_cast<char>(id.level)) + Be64(id.index);
 }

@@ -221,6 +221,40 @@ class MetaRows : public ImpliedRows {
   Hash root_;
 };
 
+// keys and glns: identifier -> be64(since) || party, for every key any
+// party ever held and every GLN, as the replay assigned them.
+class HolderRows : public ImpliedRows {
+ public:
+  HolderRows(const char* family, const char* what,
+             const std::map<std::string, IdentifierHolder>& holders, bool binary_key)
+      : family_(family), what_(what), holders_(holders), binary_key_(binary_key) {}
+  const char* family() const override { return family_; }
+  uint64_t count() const override { return holders_.size(); }
+  Status Check(std::string_view key, std::string_view value) const override {
+    const std::string row = Row(key);
+    auto it = holders_.find(std::string(key));
+    if (it == holders_.end()) return Bad("stored " + row + " is not in the log");
+    if (value != format::HolderValue(it->second.since, it->second.party))
+      return Bad("stored " + row + " does not name party " + Quote(it->second.party) +
+                 " since entry " + std::to_string(it->second.since) + ", as the log does");
+    return Status::Ok();
+  }
+  void ForEachImplied(
+      const std::function<bool(const std::string&, const std::string&)>& fn) const override {
+    for (const auto& [id, holder] : holders_)
+      if (!fn(id, Row(id))) return;
+  }
+
+ private:
+  std::string Row(std::string_view key) const {
+    return std::string(what_) + " row " + (binary_key_ ? Base64Encode(key) : Quote(key));
+  }
+  const char* family_;
+  const char* what_;
+  const std::map<std::string, IdentifierHolder>& holders_;
+  bool binary_key_;  // raw key bytes: shown in base64, as payloads carry them
+};
+
 }  // namespace
 
 std::vector<std::unique_ptr<ImpliedRows>> ImpliedFamilies(const Store& store,
@@ -237,6 +271,8 @@ std::vector<std::unique_ptr<ImpliedRows>> ImpliedFamilies(const Store& store,
                                                         &EncodeLot));
   out.push_back(std::make_unique<PartySeqRows>(seqs));
   out.push_back(std::make_unique<ConsumerRows>(state));
+  out.push_back(std::make_unique<HolderRows>(format::kCfKeys, "keys", state.key_holders(), true));
+  out.push_back(std::make_unique<HolderRows>(format::kCfGlns, "glns", state.gln_holders(), false));
   return out;
 }
 

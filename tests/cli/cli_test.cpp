@@ -351,3 +351,65 @@ TEST_CASE("checkpoint --vkey and verify-proof check printed proofs offline", "[c
   CHECK(r.code == 1);
   CHECK_THAT(r.err, Catch::Contains("does not verify"));
 }
+
+TEST_CASE("lot correct: the creator corrects, show lot and assess show it, verify replays it",
+          "[cli][corrections]") {
+  TempLedger t;
+  BuildWeb(t);  // OX: cn-a's Dy oxide, 100 g of it in jp-b's magnet MAG
+  // Wrong vocabulary: exit 1 with the suggestion, nothing appended.
+  const uint64_t size = t.Size();
+  Run r = t.As("cn", "lot correct --lot OX --category oxide --reason typo");
+  CHECK(r.code == 1);
+  CHECK(r.err.find("(did you mean re_oxide?)") != std::string::npos);
+  r = t.As("cn", "lot correct --lot OX --reason nothing");
+  CHECK(r.code == 2);
+  r = t.As("jp", "lot correct --lot OX --hs 2846 --reason not-mine");
+  CHECK(r.code == 1);
+  CHECK(r.err.find("only the creator (cn-a)") != std::string::npos);
+  CHECK(t.Size() == size);
+
+  r = t.As("cn", "lot correct --lot OX --category re_magnet --element Dy=600 --element Nd=100 "
+                 "--reason 'magnet scrap, not oxide'");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("appended as entry " + std::to_string(size)) != std::string::npos);
+  r = t.Cli("show lot OX --json");
+  REQUIRE(r.code == 0);
+  json lot = json::parse(r.out);
+  CHECK(lot.at("category") == "re_magnet");
+  CHECK(lot.at("elements") == json({{"Dy", 600}, {"Nd", 100}}));
+  CHECK(lot.at("elements_remaining") == json({{"Dy", 540}, {"Nd", 90}}));
+  CHECK(lot.at("uncorrected").at("category") == "re_oxide");
+  CHECK(lot.at("corrections").at(0).at("entry") == size);
+  CHECK(lot.at("corrections").at(0).at("reason") == "magnet scrap, not oxide");
+
+  // The magnet was made before the correction: its assessment reads the
+  // corrected oxide, and says the outcome changed.
+  r = t.Cli("assess MAG --policy " + std::string(RL_POLICIES_DIR) +
+            "/cn-mofcom-2025-61.json --as-of 2026-12-01 --format json");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  json a = json::parse(r.out);
+  CHECK(a.at("corrections").size() == 1);
+  bool changed = false;
+  for (const auto& w : a.at("warnings"))
+    changed = changed || w.get<std::string>().find("changed this determination") != std::string::npos;
+  CHECK(changed);
+  r = t.Cli("trace MAG --up");
+  CHECK(r.out.find("corrected by entry " + std::to_string(size)) != std::string::npos);
+  CHECK(t.Cli("verify").code == 0);
+}
+
+TEST_CASE("a key held by a party cannot be registered again, and the error names it", "[cli]") {
+  TempLedger t;
+  BuildWeb(t);
+  Run r = t.As("op", "party add --id cn-c --name 'CN C' --country CN --roles producer --pubkey " +
+                         t.path("cn.pub").string());
+  CHECK(r.code == 1);
+  CHECK(r.err.find("pubkey is already the key of party \"cn-a\" (since entry 1)") !=
+        std::string::npos);
+  r = t.As("op", "party add --id uk-a --name 'UK A' --country UK --roles producer --pubkey " +
+                     t.path("jp.pub").string());
+  CHECK(r.code == 1);
+  CHECK(r.err.find("(did you mean GB?)") != std::string::npos);
+}

@@ -357,6 +357,78 @@ TEST_CASE("assessment: text explains the verdict", "[assessment]") {
   CHECK(text.find("review date", text.find("review date") + 1) == std::string::npos);
 }
 
+TEST_CASE("assessment: a correction upstream changes the verdict and says so", "[assessment]") {
+  Web w = ThresholdWeb(100000);  // licence required through DYOX, already consumed
+  ledger::CorrectLot fix;
+  fix.lot = "DYOX";
+  fix.category = "re_magnet";  // not a controlled category: DYOX is no origin item
+  fix.reason = "was a magnet scrap lot";
+  const uint64_t at = w.Correct("cn", fix);
+  auto a = Assess(w.source(), TestPolicy(), "MAG", "2025-06-01");
+  REQUIRE(a.ok());
+  json j = AssessmentJson(*a);
+  CHECK(j["license_required"] == false);
+  CHECK(j["controlled_content"] == "0/1");
+  REQUIRE(j["corrections"].size() == 1);
+  CHECK(j["corrections"][0]["entry"] == at);
+  CHECK(j["corrections"][0]["lot"] == "DYOX");
+  CHECK(j["corrections"][0]["changes"][0] ==
+        json({{"field", "category"}, {"before", "re_oxide"}, {"after", "re_magnet"}}));
+  const std::string changed = "the correction(s) at entry " + std::to_string(at) +
+                              " changed this determination: before them it was licence "
+                              "required, not a controlled origin item, ratio 1/1000; now no "
+                              "licence required, not a controlled origin item, ratio 0/1";
+  bool found = false, named = false;
+  for (const auto& warning : a->warnings) {
+    found = found || warning == changed;
+    named = named || warning.find("lot DYOX as corrected by entry " + std::to_string(at) +
+                                  ": category re_oxide -> re_magnet") == 0;
+  }
+  CHECK(found);
+  CHECK(named);
+  CHECK(AssessmentText(*a).find(changed) != std::string::npos);
+  // The corrected lot itself: no longer an origin item.
+  CHECK(Judge(w, TestPolicy(), "DYOX")["controlled_origin_item"] == false);
+}
+
+TEST_CASE("assessment: a correction that changes nothing decisive is named only", "[assessment]") {
+  Web w = ThresholdWeb(100000);
+  ledger::CorrectLot fix;
+  fix.lot = "DYOX";
+  fix.elements = ledger::Elements{{"Dy", 7}, {"Tb", 1}};
+  fix.reason = "assay";
+  w.Correct("cn", fix);
+  auto a = Assess(w.source(), TestPolicy(), "MAG", "2025-06-01");
+  REQUIRE(a.ok());
+  CHECK(a->license_required);
+  CHECK(a->corrections.size() == 1);
+  for (const auto& warning : a->warnings)
+    CHECK(warning.find("changed this determination") == std::string::npos);
+}
+
+TEST_CASE("assessment: a split part of a corrected lot is assessed as corrected", "[assessment]") {
+  Web w;
+  w.Party("cn", "CN");
+  w.Party("jp", "JP");
+  w.Create("cn", "OX", "re_magnet", 100, 10000, "CN", ledger::Elements{{"Nd", 50}});
+  w.Split("cn", "OX", {{"OX-A", 40}});
+  CHECK(Judge(w, TestPolicy(), "OX-A")["controlled_origin_item"] == false);
+  ledger::CorrectLot fix;
+  fix.lot = "OX";
+  fix.category = "re_oxide";
+  fix.elements = ledger::Elements{{"Dy", 30}, {"Nd", 20}};
+  fix.reason = "misfiled";
+  w.Correct("cn", fix);
+  json part = Judge(w, TestPolicy(), "OX-A");
+  CHECK(part["controlled_origin_item"] == true);
+  CHECK(part["license_required"] == true);
+  // Listed for each lot of the cone it changed: the part and its parent.
+  REQUIRE(part["corrections"].size() == 2);
+  CHECK(part["corrections"][0]["lot"] == "OX");
+  CHECK(part["corrections"][1]["lot"] == "OX-A");
+  CHECK(part["corrections"][1]["corrected_lot"] == "OX");
+}
+
 TEST_CASE("assessment: AssessAll walks every lot in log order with a filter", "[assessment]") {
   Web w = TechnologyWeb();
   std::vector<std::string> seen;

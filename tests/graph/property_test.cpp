@@ -67,6 +67,9 @@ class WebGenerator {
       w.Party(parties_.back(), r_.Pick(kCountries));
     }
     for (int i = 0; i < steps; ++i) Step(w);
+    // Corrections at the end of the log, after their lots were consumed:
+    // every determination reads the corrected records.
+    for (int i = 0; i < r_.In(0, 3); ++i) Correct(w);
     return w;
   }
 
@@ -91,7 +94,9 @@ class WebGenerator {
       const auto& lot = w.state().lots().at(r_.Pick(live));
       std::optional<int64_t> value;
       if (r_.In(0, 1)) value = r_.In(0, 200000);
-      w.Transfer(lot.holder, lot.id, r_.Pick(parties_), value);
+      std::string to = r_.Pick(parties_);
+      if (to == lot.holder) to = parties_[(std::stoul(to.substr(1)) + 1) % parties_.size()];
+      w.Transfer(lot.holder, lot.id, to, value);
     } else if (kind == 5) {
       const auto& lot = w.state().lots().at(r_.Pick(live));
       int64_t left = lot.remaining_g;
@@ -105,6 +110,25 @@ class WebGenerator {
     } else {
       Transform(w, w.state().lots().at(r_.Pick(live)).holder);
     }
+  }
+
+  void Correct(Web& w) {
+    std::vector<std::string> ids;
+    for (const auto& [id, lot] : w.state().lots()) ids.push_back(id);
+    const auto& lot = w.state().lots().at(r_.Pick(ids));
+    ledger::CorrectLot c;
+    c.lot = lot.id;
+    c.reason = "random correction";
+    if (r_.In(0, 1)) c.category = r_.Pick(kCategories);
+    if (c.category == lot.category) c.category.reset();
+    auto elements = RandomElements(r_);
+    int64_t grams = 0;
+    if (elements)
+      for (const auto& [sym, g] : *elements) grams += g;
+    if (elements && grams <= lot.mass_g &&
+        (elements != lot.elements || lot.elements_basis_g != lot.mass_g))
+      c.elements = elements;
+    if (c.category || c.elements) w.Correct(lot.creator, c);
   }
 
   void Transform(Web& w, const std::string& party) {

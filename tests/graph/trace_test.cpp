@@ -55,6 +55,30 @@ TEST_CASE("trace: upstream with content and highlighted paths", "[trace]") {
   CHECK(text.find("[controlled origin item]") != std::string::npos);
 }
 
+TEST_CASE("trace: a corrected lot shows as corrected and names the entry", "[trace]") {
+  Web w = MotorWeb();
+  ledger::CorrectLot fix;
+  fix.lot = "FE";
+  fix.category = "re_alloy";
+  fix.material = "FeB alloy";
+  fix.reason = "wrong category";
+  const uint64_t at = w.Correct("jp", fix);
+  Policy p = testing::TestPolicy();
+  auto t = TraceLot(w.source(), "MOTOR", Direction::kUp, &p);
+  REQUIRE(t.ok());
+  json j = TraceJson(*t);
+  REQUIRE(j["lots"][1]["lot"] == "FE");
+  CHECK(j["lots"][1]["category"] == "re_alloy");
+  CHECK(j["lots"][1]["material"] == "FeB alloy");
+  REQUIRE(j["lots"][1]["corrections"].size() == 1);
+  CHECK(j["lots"][1]["corrections"][0]["entry"] == at);
+  CHECK(j["lots"][1]["corrections"][0]["reason"] == "wrong category");
+  CHECK_FALSE(j["lots"][0].contains("corrections"));
+  std::string text = TraceText(*t);
+  CHECK(text.find("corrected by entry " + std::to_string(at) + "; material was \"material of FE\"") !=
+        std::string::npos);
+}
+
 TEST_CASE("trace: downstream from a suspect lot", "[trace]") {
   Web w = MotorWeb();
   Policy p = testing::TestPolicy();

@@ -10,7 +10,8 @@ ledger::EntryType TypeOf(const ledger::Body& body) {
       ledger::EntryType::kRegisterParty, ledger::EntryType::kCreateLot,
       ledger::EntryType::kTransfer,      ledger::EntryType::kSplit,
       ledger::EntryType::kTransform,     ledger::EntryType::kAttest,
-      ledger::EntryType::kRotateKey,     ledger::EntryType::kRevokeParty};
+      ledger::EntryType::kRotateKey,     ledger::EntryType::kRevokeParty,
+      ledger::EntryType::kCorrectLot};
   return kTypes[body.index()];
 }
 
@@ -18,7 +19,7 @@ ledger::EntryType TypeOf(const ledger::Body& body) {
 
 Web::Web() {
   ledger::RegisterParty op{
-      ledger::kOperatorId, "Operator", "CH", {"operator"}, std::string(32, 'o')};
+      ledger::kOperatorId, "Operator", "CH", {"operator"}, std::string(32, 'o'), std::nullopt};
   Append(Make(ledger::kOperatorId, op));
 }
 
@@ -44,10 +45,14 @@ uint64_t Web::Append(ledger::Entry e) {
 }
 
 uint64_t Web::Party(const std::string& id, const std::string& country) {
-  std::string key(32, static_cast<char>('a' + seq_.size() % 26));
-  return Append(
-      Make(ledger::kOperatorId,
-           ledger::RegisterParty{id, id, country, {"producer", "processor", "manufacturer"}, key}));
+  // One key per party (a key belongs to one party for ever).
+  const size_t n = state_.parties().size();
+  std::string key(32, static_cast<char>('a' + n % 26));
+  key[0] = static_cast<char>(n / 26);
+  return Append(Make(ledger::kOperatorId,
+                     ledger::RegisterParty{id, id, country,
+                                           {"producer", "processor", "manufacturer"}, key,
+                                           std::nullopt}));
 }
 
 uint64_t Web::Create(const std::string& party, const std::string& lot, const std::string& category,
@@ -81,6 +86,14 @@ uint64_t Web::Transform(const std::string& party, const std::string& process,
   }
   t.allocation = std::move(allocation);
   return Append(Make(party, std::move(t)));
+}
+
+}  // namespace rareledger::graph::testing
+
+namespace rareledger::graph::testing {
+
+uint64_t Web::Correct(const std::string& party, ledger::CorrectLot c) {
+  return Append(Make(party, std::move(c)));
 }
 
 }  // namespace rareledger::graph::testing

@@ -43,6 +43,9 @@ class Web {
       std::vector<Out> outputs,
       std::optional<std::map<std::string, ledger::Fraction>> allocation = std::nullopt);
 
+  // correct_lot by the lot's creator.
+  uint64_t Correct(const std::string& party, ledger::CorrectLot c);
+
   // Applies any entry; throws std::runtime_error when Apply rejects it.
   uint64_t Append(ledger::Entry e);
 

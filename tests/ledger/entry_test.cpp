@@ -318,7 +318,7 @@ TEST_CASE("field values: countries, ids, roles, keys, categories, processes", "[
       {"lot id with space", [] { json p = CreateLotPayload(); p["lot"] = "ore 1"; return p; }, "payload.lot: ids use only"},
       {"lot id too long", [] { json p = CreateLotPayload(); p["lot"] = std::string(129, 'x'); return p; }, "payload.lot"},
       {"category uppercase", [] { json p = CreateLotPayload(); p["category"] = "RE_ORE"; return p; }, "payload.category"},
-      {"unknown process", [] { json p = TransformPayload(); p["process"] = "alchemy"; return p; }, "payload.process: unknown value \"alchemy\""},
+      {"unknown process", [] { json p = TransformPayload(); p["process"] = "alchemy"; return p; }, "payload.process: process \"alchemy\" is not one of mining, "},
       {"bad element symbol", [] { json p = CreateLotPayload(); p["elements"] = {{"nd", 1}}; return p; }, "not an element symbol"},
       {"elements not object", [] { json p = CreateLotPayload(); p["elements"] = json::array({1}); return p; }, "payload.elements: must be an object"},
       {"attest subject both", [] { json p = AttestPayload(true); p["subject"]["entry"] = 1; return p; }, "payload.subject"},
@@ -514,6 +514,123 @@ TEST_CASE("error messages stay on one line whatever the input holds", "[entry]")
   CHECK(msg.find('\n') == std::string::npos);
   CHECK(msg.find('\x1b') == std::string::npos);
   CHECK(Status::InvalidArgument("a\nb\x7f").message() == "a\\u000ab\\u007f");
+}
+
+}  // namespace
+}  // namespace rareledger::ledger
+
+namespace rareledger::ledger {
+namespace {
+
+TEST_CASE("categories, processes and countries are closed vocabularies with suggestions",
+          "[entry]") {
+  ExpectAllInvalid({
+      {"category near miss", [] { json p = CreateLotPayload(); p["category"] = "magnet"; return p; },
+       "payload.category: category \"magnet\" is not one of re_ore, re_concentrate, re_oxide, "
+       "re_metal, re_alloy, re_magnet, re_target, component, product, other (did you mean "
+       "re_magnet?)"},
+      {"category made up", [] { json p = CreateLotPayload(); p["category"] = "ore_stuff"; return p; },
+       "payload.category: category \"ore_stuff\" is not one of"},
+      {"output category", [] { json p = TransformPayload(); p["outputs"][1]["category"] = "tailings"; return p; },
+       "payload.outputs[1].category: category \"tailings\""},
+      {"process near miss", [] { json p = TransformPayload(); p["process"] = "seperation"; return p; },
+       "(did you mean separation?)"},
+      {"origin UK", [] { json p = CreateLotPayload(); p["origin"] = "UK"; return p; },
+       "payload.origin: \"UK\" is not an officially assigned ISO 3166-1 alpha-2 country code"},
+      {"origin UK suggests GB", [] { json p = CreateLotPayload(); p["origin"] = "UK"; return p; },
+       "(did you mean GB?)"},
+      {"origin EU", [] { json p = CreateLotPayload(); p["origin"] = "EU"; return p; }, "payload.origin: \"EU\""},
+      {"origin XX", [] { json p = CreateLotPayload(); p["origin"] = "XX"; return p; }, "payload.origin: \"XX\""},
+      {"origin ZZ", [] { json p = CreateLotPayload(); p["origin"] = "ZZ"; return p; }, "payload.origin: \"ZZ\""},
+      {"origin QM", [] { json p = CreateLotPayload(); p["origin"] = "QM"; return p; }, "payload.origin"},
+      {"facility XA", [] { json p = TransformPayload(); p["facility_country"] = "XA"; return p; }, "payload.facility_country: \"XA\""},
+      {"technology AA", [] { json p = TransformPayload(); p["technology_origin"] = "AA"; return p; }, "payload.technology_origin: \"AA\""},
+      {"party ZZ", [] { json p = RegisterPayload(); p["country"] = "ZZ"; return p; }, "payload.country: \"ZZ\""},
+  });
+  json ok = CreateLotPayload();
+  for (const char* c : {"XK", "SS", "DE", "JP", "AU", "US"}) {
+    ok["origin"] = c;
+    CHECK(Decode(ok).ok());
+  }
+  for (const char* cat : {"re_concentrate", "re_target", "component", "product"}) {
+    ok["category"] = cat;
+    CHECK(Decode(ok).ok());
+  }
+}
+
+TEST_CASE("only the operator's own registration may use ZZ", "[entry]") {
+  json p = Header("register_party", kLedger, "operator", 1);
+  p.update({{"id", "operator"}, {"name", "operator"}, {"country", "ZZ"}, {"roles", {"operator"}},
+            {"pubkey", testing::B64Key(SeedSigner(1))}});
+  CHECK(Decode(p).ok());
+  p["country"] = "XX";
+  ExpectInvalid(Decode(p), "payload.country: \"XX\"");
+}
+
+TEST_CASE("transform inputs name each lot once", "[entry]") {
+  json t = TransformPayload();
+  t["inputs"] = {{{"lot", "ore-1"}, {"mass_g", 500}}, {{"lot", "ore-1"}, {"mass_g", 500}}};
+  ExpectInvalid(Decode(t), "payload.inputs[1].lot: lot \"ore-1\" is listed twice in inputs");
+  t = TransformPayload();
+  t["outputs"][1]["lot"] = "ox-1";
+  ExpectInvalid(Decode(t), "used twice in one transform");
+}
+
+TEST_CASE("register_party gln: 13 digits with a valid GS1 check digit", "[entry]") {
+  json p = RegisterPayload();
+  p["gln"] = "4012345000009";  // GS1's example GLN prefix, check digit 9
+  auto e = Decode(p);
+  REQUIRE(e.ok());
+  CHECK(std::get<RegisterParty>(e->body).gln == std::optional<std::string>("4012345000009"));
+  p["gln"] = "4012345000008";
+  ExpectInvalid(Decode(p), "payload.gln: GLN \"4012345000008\" has a wrong check digit (want 9)");
+  p["gln"] = "401234500000";
+  ExpectInvalid(Decode(p), "payload.gln: \"401234500000\" is not a GLN (13 digits)");
+  p["gln"] = "40123450000a9";
+  ExpectInvalid(Decode(p), "is not a GLN");
+  p["gln"] = 4012345000009;
+  ExpectInvalid(Decode(p), "payload.gln: must be a string");
+  p.erase("gln");
+  CHECK_FALSE(std::get<RegisterParty>(Decode(p)->body).gln.has_value());
+}
+
+json CorrectPayload() {
+  json p = Header("correct_lot", kLedger, "mine-a", 5);
+  p["lot"] = "ore-1";
+  p["corrections"] = {{"category", "re_concentrate"}, {"elements", {{"Dy", 40}}}};
+  p["reason"] = "assay report 2026-02";
+  return p;
+}
+
+TEST_CASE("correct_lot decodes the correctable fields and refuses the others", "[entry]") {
+  auto e = Decode(CorrectPayload());
+  REQUIRE(e.ok());
+  CHECK(e->type == EntryType::kCorrectLot);
+  CHECK(std::string(EntryTypeName(e->type)) == "correct_lot");
+  const auto& c = std::get<CorrectLot>(e->body);
+  CHECK(c.lot == "ore-1");
+  CHECK(c.category == std::optional<std::string>("re_concentrate"));
+  CHECK(c.elements == std::optional<Elements>(Elements{{"Dy", 40}}));
+  CHECK_FALSE(c.material.has_value());
+  CHECK_FALSE(c.hs.has_value());
+  CHECK(c.reason == "assay report 2026-02");
+  ExpectAllInvalid({
+      {"origin", [] { json p = CorrectPayload(); p["corrections"]["origin"] = "AU"; return p; },
+       "payload.corrections.origin: origin is never correctable"},
+      {"mass", [] { json p = CorrectPayload(); p["corrections"]["mass_g"] = 5; return p; },
+       "payload.corrections.mass_g: mass_g is never correctable"},
+      {"unknown", [] { json p = CorrectPayload(); p["corrections"]["colour"] = "red"; return p; },
+       "payload.corrections.colour: unknown field"},
+      {"empty", [] { json p = CorrectPayload(); p["corrections"] = json::object(); return p; },
+       "payload.corrections: must correct at least one of"},
+      {"bad category", [] { json p = CorrectPayload(); p["corrections"]["category"] = "magnet"; return p; },
+       "payload.corrections.category: category \"magnet\" is not one of"},
+      {"bad element", [] { json p = CorrectPayload(); p["corrections"]["elements"] = {{"dy", 1}}; return p; },
+       "not an element symbol"},
+      {"no reason", [] { json p = CorrectPayload(); p.erase("reason"); return p; }, "payload.reason: missing"},
+      {"not object", [] { json p = CorrectPayload(); p["corrections"] = "x"; return p; },
+       "payload.corrections: must be an object"},
+  });
 }
 
 }  // namespace

@@ -11,13 +11,15 @@
 #include <string>
 #include <vector>
 
+#include <rocksdb/db.h>
+
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
-#include "tests/oracles/merkle_reference.h"
 #include "ledger/records.h"
 #include "ledger/store.h"
 #include "ledger/store_format.h"
 #include "test_util.h"
+#include "tests/oracles/merkle_reference.h"
 
 namespace rareledger::ledger {
 namespace {
@@ -853,6 +855,25 @@ TEST_CASE("verify finds every stored row the log does not imply", "[ledger][tamp
     fails(put(format::kCfLots, "ghost-lot", EncodeLot(ghost)),
           "record of lot \"ghost-lot\" is not in the log");
   }
+  SECTION("a keys row for a key no party ever held") {
+    fails(put(format::kCfKeys, std::string(32, 'k'), format::HolderValue(1, "mine")),
+          "keys row " + Base64Encode(std::string(32, 'k')) + " is not in the log");
+  }
+  SECTION("a keys row giving a party's key to another party") {
+    auto mine = f.ledger->GetParty("mine");
+    REQUIRE(mine.ok());
+    fails(put(format::kCfKeys, mine->current_key(), format::HolderValue(2, "sep")),
+          "does not name party \"mine\" since entry 1");
+  }
+  SECTION("a deleted keys row (the key could then be registered again)") {
+    auto sep = f.ledger->GetParty("sep");
+    REQUIRE(sep.ok());
+    fails(del(format::kCfKeys, sep->current_key()), "keys row " + Base64Encode(sep->current_key()));
+  }
+  SECTION("a glns row for a GLN no party registered") {
+    fails(put(format::kCfGlns, "4006381333931", format::HolderValue(1, "mine")),
+          "glns row \"4006381333931\" is not in the log");
+  }
   SECTION("an extra consumers row") {
     fails(put(format::kCfConsumers, format::ConsumerKey("ore", 9), ""),
           "consumers row (lot \"ore\", entry 9) is not in the log");
@@ -1142,6 +1163,19 @@ TEST_CASE("a party rotates its key: old entries verify, the old key is refused a
   REQUIRE_FALSE(r.error.ok());
   CHECK(r.error.code() == Code::kVerificationFailed);
   CHECK_THAT(r.error.message(), Contains("signature invalid for party mine"));
+  CHECK_THAT(r.error.message(),
+             Contains("the key was party mine's until entry " + std::to_string(at)));
+  ExpectUnchanged(*f.ledger, before);
+
+  // The retired key is still mine's for ever: nobody may register it.
+  SubmitReport reuse = testing::SubmitLines(
+      *f.ledger, {testing::SignedEnvelope(
+                     f.parties.Payload(kOperatorId, "register_party",
+                                       {{"id", "thief"}, {"name", "Thief"}, {"country", "DE"},
+                                        {"roles", {"producer"}}, {"pubkey", testing::B64Key(old_key)}}),
+                     f.op())});
+  REQUIRE_FALSE(reuse.error.ok());
+  CHECK_THAT(reuse.error.message(), Contains("pubkey was the key of party \"mine\""));
   ExpectUnchanged(*f.ledger, before);
 
   // With the new key: accepted.
@@ -1277,6 +1311,111 @@ TEST_CASE("a party id with '/' or '@' is refused before it reaches the log", "[l
   json p = testing::Header("create_lot", kLedgerId, "org/unit", 1);
   p.update(CreateLotFields("y", 1, 1));
   CHECK_THAT(CanonicalPayload(p.dump()).status().message(), Contains("payload.party: party ids"));
+}
+
+}  // namespace
+}  // namespace rareledger::ledger
+
+namespace rareledger::ledger {
+namespace {
+
+TEST_CASE("the keys index: written with each entry, kept across reopen, rebuilt for old ledgers",
+          "[ledger][keys]") {
+  Fixture f;
+  f.SubmitOk(PartiesAndOre(f.parties));
+  auto holder = f.ledger->FindKeyHolder(f.parties.key("sep").public_key().raw());
+  REQUIRE(holder.ok());
+  REQUIRE(holder->has_value());
+  CHECK((*holder)->party == "sep");
+  CHECK((*holder)->since == 2);
+  f.Close();
+  f.Reopen(false);
+  auto again = f.ledger->FindKeyHolder(f.op().public_key().raw());
+  REQUIRE(again.ok());
+  REQUIRE(again->has_value());
+  CHECK((*again)->party == kOperatorId);
+  CHECK((*again)->since == 0);
+  f.Close();
+
+  // A ledger from before the index: drop the families as an old version
+  // never had them.
+  {
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), f.path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), f.path, families, &handles, &raw).ok());
+    for (auto* h : handles) {
+      if (h->GetName() == "keys" || h->GetName() == "glns") REQUIRE(raw->DropColumnFamily(h).ok());
+    }
+    for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
+    delete raw;
+  }
+  auto ro = Ledger::Open(f.path, false);
+  REQUIRE_FALSE(ro.ok());
+  CHECK_THAT(ro.status().message(), Contains("predates the keys index"));
+  f.Reopen(true);
+  auto rebuilt = f.ledger->FindKeyHolder(f.parties.key("aud").public_key().raw());
+  REQUIRE(rebuilt.ok());
+  REQUIRE(rebuilt->has_value());
+  CHECK((*rebuilt)->party == "aud");
+  CHECK((*rebuilt)->since == 4);
+  // And the rule holds on the rebuilt index.
+  SubmitReport r = testing::SubmitLines(
+      *f.ledger, {f.parties.Env(kOperatorId, "register_party",
+                                {{"id", "dup"}, {"name", "Dup"}, {"country", "DE"},
+                                 {"roles", {"producer"}},
+                                 {"pubkey", testing::B64Key(f.parties.key("aud"))}})});
+  REQUIRE_FALSE(r.error.ok());
+  CHECK_THAT(r.error.message(), Contains("pubkey is already the key of party \"aud\" (since entry 4)"));
+  auto v = f.ledger->Verify();
+  INFO(v.status().ToString());
+  CHECK(v.ok());
+}
+
+TEST_CASE("corrections replay: verify and verify-bundle reproduce the corrected records",
+          "[ledger][corrections]") {
+  Fixture f;
+  std::vector<std::string> lines = WebLines(f.parties);
+  lines.push_back(f.parties.Env(
+      "mine", "correct_lot",
+      {{"lot", "ore"}, {"corrections", {{"category", "re_concentrate"}, {"hs", "2530.90"}}},
+       {"reason", "assay"}}));  // 12
+  f.SubmitOk(lines);
+  REQUIRE(f.ledger->IssueCheckpoint(f.op()).ok());
+  auto ore = f.ledger->GetLot("ore");
+  REQUIRE(ore.ok());
+  CHECK(ore->category == "re_concentrate");
+  REQUIRE(ore->corrections.size() == 1);
+  CHECK(ore->corrections[0].index == 12);
+  // The part split off at entry 6 takes the correction too.
+  auto part = f.ledger->GetLot("ore-a");
+  REQUIRE(part.ok());
+  CHECK(part->category == "re_concentrate");
+  auto v = f.ledger->Verify();
+  INFO(v.status().ToString());
+  REQUIRE(v.ok());
+  CHECK(v->entries == 13);
+  const std::string out = f.dir.Sub("bundle");
+  REQUIRE(f.ledger->Export(out).ok());
+  auto b = VerifyBundle(out);
+  INFO(b.status().ToString());
+  CHECK(b.ok());
+  // A record that disagrees with the replayed correction is caught.
+  std::string rec = EncodeLot(*part);
+  LotRecord forged = *part;
+  forged.category = "re_ore";
+  f.Close();
+  {
+    auto store = Store::Open(f.path, Store::Mode::kReadWrite);
+    REQUIRE(store.ok());
+    REQUIRE((*store)->RawPut("lots", "ore-a", EncodeLot(forged)).ok());
+  }
+  f.Reopen(false);
+  auto bad = f.ledger->Verify();
+  CHECK_FALSE(bad.ok());
 }
 
 }  // namespace

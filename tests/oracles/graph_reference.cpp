@@ -23,9 +23,44 @@ struct Lot {
   bool coi = false;
 };
 
+// The category and elements every lot has at the end of the log: SPEC
+// "Corrections" make a lot's current record the one every determination
+// reads, so a correction made after a lot was consumed still counts. A
+// correction reaches the split parts of its lot, transitively.
+struct FinalFields {
+  struct Fields {
+    std::string category;
+    std::optional<ledger::Elements> elements;
+    std::vector<std::string> parts;
+  };
+  std::map<std::string, Fields> lots;
+
+  explicit FinalFields(const std::vector<ledger::Entry>& entries) {
+    for (const auto& e : entries) {
+      if (auto* c = std::get_if<ledger::CreateLot>(&e.body)) {
+        lots[c->lot] = {c->category, c->elements, {}};
+      } else if (auto* s = std::get_if<ledger::Split>(&e.body)) {
+        for (const auto& part : s->parts) {
+          lots[part.lot] = {lots[s->lot].category, lots[s->lot].elements, {}};
+          lots[s->lot].parts.push_back(part.lot);
+        }
+      } else if (auto* t = std::get_if<ledger::Transform>(&e.body)) {
+        for (const auto& o : t->outputs) lots[o.lot] = {o.category, o.elements, {}};
+      } else if (auto* k = std::get_if<ledger::CorrectLot>(&e.body)) {
+        Correct(k->lot, *k);
+      }
+    }
+  }
+  void Correct(const std::string& id, const ledger::CorrectLot& k) {
+    if (k.category) lots[id].category = *k.category;
+    if (k.elements) lots[id].elements = *k.elements;  // grams > 0 is all Replay reads
+    for (const auto& part : lots[id].parts) Correct(part, k);
+  }
+};
+
 class Replay {
  public:
-  explicit Replay(const Policy& p) : p_(p) {}
+  Replay(const Policy& p, const FinalFields& f) : p_(p), final_(f) {}
 
   void Apply(const ledger::Entry& e, uint64_t index) {
     if (auto* c = std::get_if<ledger::CreateLot>(&e.body)) {
@@ -57,7 +92,12 @@ class Replay {
     return category && element && l.made_in == p_.controlling_country;
   }
 
-  void Finish(const std::string& id) { lots_[id].coi = ControlledOrigin(lots_[id]); }
+  void Finish(const std::string& id) {
+    Lot& l = lots_[id];
+    l.category = final_.lots.at(id).category;
+    l.elements = final_.lots.at(id).elements;
+    l.coi = ControlledOrigin(l);
+  }
 
   // What m grams of lot `id` bring in, right now.
   std::map<std::string, Rational> Take(const std::string& id, int64_t m) {
@@ -112,6 +152,7 @@ class Replay {
   }
 
   const Policy& p_;
+  const FinalFields& final_;
 };
 
 bool InForce(const Rule& r, const std::string& d) {
@@ -189,7 +230,8 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
 
 std::map<std::string, ReferenceVerdict> ReferenceAssessAll(
     const std::vector<ledger::Entry>& entries, const Policy& policy, const std::string& as_of) {
-  Replay replay(policy);
+  const FinalFields final_fields(entries);
+  Replay replay(policy, final_fields);
   for (uint64_t i = 0; i < entries.size(); ++i) replay.Apply(entries[i], i);
   std::map<std::string, ReferenceVerdict> out;
   for (const auto& [id, lot] : replay.lots_) out[id] = Judge(replay.lots_, id, policy, as_of);
