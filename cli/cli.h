@@ -144,6 +144,7 @@ struct Signing {
 struct PartyAddOptions {
   std::string id, name, country, pubkey;  // pubkey: PEM file or base64
   std::vector<std::string> roles;
+  std::string gln;  // optional GS1 GLN
 };
 int CmdPartyAdd(Context& c, const Signing& s, const PartyAddOptions& o);
 int CmdPartyRevoke(Context& c, const Signing& s, const std::string& id, const std::string& reason);

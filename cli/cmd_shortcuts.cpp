@@ -102,9 +102,10 @@ Result<json> LotMasses(const std::vector<std::string>& args, const char* flag) {
 int CmdPartyAdd(Context& c, const Signing& s, const PartyAddOptions& o) {
   auto key = PublicKeyArg(o.pubkey);
   if (!key.ok()) return Fail(key.status());
-  return SignAndSubmit(c, s, "register_party",
-                       {{"id", o.id}, {"name", o.name}, {"country", o.country},
-                        {"roles", o.roles}, {"pubkey", *key}});
+  json body = {{"id", o.id},       {"name", o.name},  {"country", o.country},
+               {"roles", o.roles}, {"pubkey", *key}};
+  if (!o.gln.empty()) body["gln"] = o.gln;
+  return SignAndSubmit(c, s, "register_party", body);
 }
 
 int CmdPartyRevoke(Context& c, const Signing& s, const std::string& id,

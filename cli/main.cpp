@@ -131,6 +131,7 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--roles", o.party_add.roles, std::string("comma-separated: ") + kRoles)
              ->required()->delimiter(',');
          cmd->add_option("--pubkey", o.party_add.pubkey, "the party's public key: PEM file or base64")->required();
+         cmd->add_option("--gln", o.party_add.gln, "GS1 Global Location Number (13 digits, unique)");
        },
        [&](Context& ctx) { return CmdPartyAdd(ctx, sig, o.party_add); }},
       {"party revoke", "revoke a party (signed by the operator)", ShortcutAccess(&sig),

@@ -225,3 +225,24 @@ TEST_CASE("submit from a slow pipe commits each line as it arrives", "[cli][usab
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("party add takes a GLN, checks its digit and keeps it unique", "[cli][usability]") {
+  TempLedger t;
+  BuildWeb(t);
+  t.Keygen("de");
+  t.Keygen("fr");
+  const std::string add = "party add --country DE --roles manufacturer --pubkey ";
+  Run r = t.As("op", add + t.path("de.pub").string() + " --id de-a --name 'DE A' --gln 4006381333932");
+  CHECK(r.code == 1);  // check digit 1, not 2
+  r = t.As("op", add + t.path("de.pub").string() + " --id de-a --name 'DE A' --gln 4006381333931");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(t.Cli("show party de-a --json").out, Contains("\"gln\":\"4006381333931\""));
+  r = t.As("op", add + t.path("fr.pub").string() + " --id fr-a --name 'FR A' --gln 4006381333931");
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Contains("de-a"));
+}
+
+}  // namespace
