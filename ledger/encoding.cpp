@@ -1,5 +1,7 @@
 #include "ledger/encoding.h"
 
+#include <cstring>
+
 namespace rareledger::ledger {
 namespace {
 
