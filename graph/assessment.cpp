@@ -101,6 +101,7 @@ Result<Assessment> AssessCone(const ProvenanceSource& source, const Policy& poli
   FillContributors(cone, content, &a);
   EvaluateRules(cone, policy, &a);
   CollectCorrections(cone, &a);
+  RL_ASSIGN_OR_RETURN(a.attestations, AttestationsOf(source, rec));
   return a;
 }
 

@@ -83,6 +83,9 @@ struct CorrectionNote {
   std::vector<ledger::FieldChange> changes;
 };
 
+struct Assessment;
+nlohmann::json AttestationsJson(const std::vector<AttestationNote>& notes);
+
 struct Assessment {
   std::string lot;
   std::string category;
@@ -110,6 +113,8 @@ struct Assessment {
   // determination reads the corrected records; when the uncorrected ones
   // would give another outcome, `warnings` says what it was.
   std::vector<CorrectionNote> corrections;
+  // Auditors' attestations about the assessed lot itself, in log order.
+  std::vector<AttestationNote> attestations;
 };
 
 // Assesses `lot` under `policy` on `as_of` ("YYYY-MM-DD"), reading every

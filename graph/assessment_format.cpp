@@ -111,6 +111,14 @@ void TextFindings(const Assessment& a, std::ostringstream& out) {
           << f.technology_origin << " technology, made " << Join(f.lots, ", ") << "\n";
     }
   }
+  if (!a.attestations.empty()) {
+    out << "\nAttestations about " << a.lot << " (auditors' signed claims):\n";
+    for (const AttestationNote& n : a.attestations) {
+      out << "  entry " << n.index << ", " << n.auditor << " (" << n.time << "): " << n.claim;
+      if (n.detail) out << " — " << *n.detail;
+      out << "\n";
+    }
+  }
   if (!a.warnings.empty()) {
     out << "\nWarnings:\n";
     for (const auto& w : a.warnings) out << "  ! " << w << "\n";
@@ -147,6 +155,16 @@ void TextBinding(const Assessment& a, std::ostringstream& out) {
 
 }  // namespace
 
+json AttestationsJson(const std::vector<AttestationNote>& notes) {
+  json out = json::array();
+  for (const AttestationNote& n : notes) {
+    json one = {{"entry", n.index}, {"auditor", n.auditor}, {"time", n.time}, {"claim", n.claim}};
+    if (n.detail) one["detail"] = *n.detail;
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
 json AssessmentJson(const Assessment& a) {
   json j = {{"lot", a.lot},
             {"category", a.category},
@@ -182,6 +200,7 @@ json AssessmentJson(const Assessment& a) {
   j["caveats"] = a.caveats;
   j["policy_sha256"] = a.policy_sha256;
   if (a.binding) AddBinding(*a.binding, &j);
+  j["attestations"] = AttestationsJson(a.attestations);
   j["corrections"] = json::array();
   for (const auto& c : a.corrections) {
     json changes = json::array();

@@ -24,6 +24,20 @@ Result<std::vector<uint64_t>> MemorySource::ConsumersOf(const std::string& lot) 
   return state_.ConsumersOf(lot);
 }
 
+ledger::Result<std::vector<AttestationNote>> AttestationsOf(const ProvenanceSource& source,
+                                                           const ledger::LotRecord& lot) {
+  std::vector<AttestationNote> out;
+  for (uint64_t index : lot.attestations) {
+    RL_ASSIGN_OR_RETURN(ledger::Entry e, source.GetEntry(index));
+    const auto* a = std::get_if<ledger::Attest>(&e.body);
+    if (a == nullptr || a->subject_lot != lot.id)
+      return ledger::Status::Corruption("entry " + std::to_string(index) +
+                                        " is not an attestation of lot " + lot.id);
+    out.push_back({index, e.party, e.time, a->claim, a->detail});
+  }
+  return out;
+}
+
 std::vector<std::string> LotsMadeBy(const ledger::Entry& entry) {
   std::vector<std::string> out;
   if (const auto* c = std::get_if<ledger::CreateLot>(&entry.body)) {

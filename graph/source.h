@@ -11,6 +11,7 @@
 #define RARELEDGER_GRAPH_SOURCE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,20 @@ class MemorySource : public ProvenanceSource {
   const ledger::MemoryState& state_;
   const std::vector<ledger::Entry>& entries_;
 };
+
+// An auditor's attest entry about a lot, as trace and assess show it.
+struct AttestationNote {
+  uint64_t index = 0;  // the attest entry
+  std::string auditor;
+  std::string time;
+  std::string claim;
+  std::optional<std::string> detail;
+};
+
+// The attestations of `lot` (its record's `attestations`), in log order.
+// Corruption when one of those entries is not an attestation of the lot.
+ledger::Result<std::vector<AttestationNote>> AttestationsOf(const ProvenanceSource& source,
+                                                           const ledger::LotRecord& lot);
 
 // The lot ids made by `entry` (create_lot: its lot; split: the parts in
 // order; transform: the outputs in order; otherwise none).

@@ -69,6 +69,7 @@ Result<Trace> TraceLot(const ProvenanceSource& source, const std::string& lot, D
   }
   for (const std::string& id : cone.TopologicalOrder()) {
     TracedLot t = Describe(cone.Lot(id));
+    RL_ASSIGN_OR_RETURN(t.attestations, AttestationsOf(source, cone.Lot(id)));
     if (auto it = content.find(id); it != content.end()) {
       t.controlled_origin_item = it->second.controlled_origin_item;
       t.content = it->second.TotalPerGram() * t.mass_basis_g;

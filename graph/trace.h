@@ -41,6 +41,7 @@ struct TracedLot {
   Rational value = 0;        // value per gram now x mass_basis_g
   // The fields above are as corrected; these are the correcting entries.
   std::vector<ledger::LotCorrection> corrections;
+  std::vector<AttestationNote> attestations;  // auditors' claims about it
   // With a policy only:
   bool controlled_origin_item = false;
   std::optional<Rational> content;  // controlled content on mass_basis_g

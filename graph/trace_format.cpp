@@ -53,6 +53,8 @@ std::string LotLine(const TracedLot& l, const std::string& currency) {
       << "; value " << FormatMoney(l.value, currency);
   if (l.content) out << "; controlled content " << FormatMoney(*l.content, currency);
   if (l.controlled_origin_item) out << "  [controlled origin item]";
+  for (const auto& a : l.attestations)
+    out << "\n      attested by " << a.auditor << " at entry " << a.index << ": " << a.claim;
   for (const auto& c : l.corrections) {
     out << "\n      corrected by entry " << c.index;
     if (c.lot != l.id) out << " (a correction of " << c.lot << ")";
@@ -209,6 +211,7 @@ json TraceJson(const Trace& t) {
       o["controlled_content"] = FormatFraction(*l.content);
       o["controlled_origin_item"] = l.controlled_origin_item;
     }
+    if (!l.attestations.empty()) o["attestations"] = AttestationsJson(l.attestations);
     if (!l.corrections.empty()) {
       o["corrections"] = json::array();
       for (const auto& c : l.corrections) {

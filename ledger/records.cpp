@@ -133,6 +133,7 @@ std::string EncodeLot(const LotRecord& l) {
   if (!l.split_parts.empty()) j["split_parts"] = l.split_parts;
   if (!l.corrections.empty()) j["corrections"] = CorrectionsJson(l.corrections);
   if (l.original) j["original"] = FieldsJson(*l.original);
+  if (!l.attestations.empty()) j["attestations"] = l.attestations;
   return j.dump();
 }
 
@@ -162,6 +163,8 @@ Result<LotRecord> DecodeLot(std::string_view bytes) {
       l.split_parts = j.at("split_parts").get<std::vector<std::string>>();
     if (j.contains("corrections")) l.corrections = CorrectionsFromJson(j.at("corrections"));
     if (j.contains("original")) l.original = FieldsFromJson(j.at("original"));
+    if (j.contains("attestations"))
+      l.attestations = j.at("attestations").get<std::vector<uint64_t>>();
   });
 }
 
@@ -190,6 +193,7 @@ nlohmann::json LotJson(const LotRecord& l) {
   if (l.parent) j["parent"] = *l.parent;
   if (!l.creator.empty()) j["creator"] = l.creator;
   if (!l.split_parts.empty()) j["split_parts"] = l.split_parts;
+  j["attestations"] = l.attestations;  // entry indexes; `show lot` adds their claims
   if (!l.corrections.empty() && l.original) {
     j["corrections"] = CorrectionsJson(l.corrections);
     json original = {{"material", l.original->material}, {"category", l.original->category}};

@@ -324,6 +324,8 @@ Status ApplyAttest(Scratch& s, const Attest& b, uint64_t index, const PartyRecor
   if (b.subject_lot) {
     RL_ASSIGN_OR_RETURN(auto lot, s.Lot(*b.subject_lot));
     if (!lot) return Status::Rejected("attestation names unknown lot " + Quote(*b.subject_lot));
+    lot->attestations.push_back(index);  // shown wherever the lot is
+    s.Put(std::move(*lot));
   } else if (*b.subject_entry >= index) {
     return Status::Rejected("attestation names entry " + std::to_string(*b.subject_entry) +
                             ", which is not earlier in the log");

@@ -124,6 +124,7 @@ struct LotRecord {
   std::vector<ValueDeclaration> values;  // log order, never empty
   std::vector<std::string> split_parts;  // lots split off this one, log order
   std::vector<LotCorrection> corrections;  // log order
+  std::vector<uint64_t> attestations;  // attest entries about this lot, log order
   std::optional<LotFields> original;       // the fields before the first correction
 
   // The mass `elements` are of (elements_basis_g, or mass_g when unset).

@@ -246,3 +246,33 @@ TEST_CASE("party add takes a GLN, checks its digit and keeps it unique", "[cli][
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("attestations are shown in show lot, trace and assess", "[cli][usability]") {
+  TempLedger t;
+  Run demo = t.Cli("demo");
+  INFO(demo.err);
+  REQUIRE(demo.code == 0);
+  Run r = t.Cli("show lot DYOX-2026-001 --json");
+  REQUIRE(r.code == 0);
+  json lot = json::parse(r.out);
+  REQUIRE(lot.at("attestations").size() == 1);
+  CHECK(lot["attestations"][0]["auditor"] == "ch-audit");
+  CHECK(lot["attestations"][0]["claim"] == "origin CN confirmed by mill certificate");
+  CHECK(lot["attestations"][0]["detail"] == "site visit 2026-02-03");
+  r = t.Cli("trace CAR-2026-40 --up");
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("attested by ch-audit at entry"));
+  r = t.Cli("assess DYOX-2026-001 --policy cn-mofcom-2025-61 --format json --as-of 2026-12-01");
+  REQUIRE(r.code == 0);
+  CHECK(json::parse(r.out).at("attestations").at(0).at("claim") ==
+        "origin CN confirmed by mill certificate");
+  r = t.Cli("assess DYOX-2026-001 --policy cn-mofcom-2025-61 --as-of 2026-12-01");
+  CHECK_THAT(r.out, Contains("Attestations about DYOX-2026-001"));
+  // A lot nobody attested has an empty list, and the records still verify.
+  CHECK(json::parse(t.Cli("show lot MAG-1 --json").out).at("attestations").empty());
+  CHECK(t.Cli("verify").code == 0);
+}
+
+}  // namespace
