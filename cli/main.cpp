@@ -91,7 +91,8 @@ std::function<Access()> ShortcutAccess(const Signing* s) {
 std::vector<Command> Table(Options& o, Context& c) {
   Globals& g = c.g;
   Signing& sig = o.signing;
-  auto json_flags = [&](CLI::App* cmd) { JsonFlags(cmd, &g, &o.format); };
+  // Captures pointers by value: the rows outlive this function's locals.
+  const auto json_flags = [gp = &c.g, fp = &o.format](CLI::App* cmd) { JsonFlags(cmd, gp, fp); };
   return {
       {"init", "create a ledger: entry 0 registers the operator", Fixed(Access::kNone),
        [&](CLI::App* cmd) {
@@ -119,7 +120,7 @@ std::vector<Command> Table(Options& o, Context& c) {
        [&](CLI::App* cmd) {
          cmd->add_option("input", o.input, "envelope file (JSON or JSON Lines), or - for stdin");
          cmd->add_flag("--quiet", g.quiet, "print only the summary");
-         json_flags(cmd);
+         JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdSubmit(ctx, o.input); }},
       {"party add", "register a party (signed by the operator)", ShortcutAccess(&sig),
@@ -180,7 +181,7 @@ std::vector<Command> Table(Options& o, Context& c) {
        [&](CLI::App* cmd) {
          cmd->add_option("--holder", o.lot_list.holder, "only lots this party holds");
          cmd->add_option("--category", o.lot_list.category, std::string("only this category: ") + kCategories);
-         json_flags(cmd);
+         JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdLotList(ctx, o.lot_list); }},
       {"transfer", "move what remains of a lot to another party", ShortcutAccess(&sig),
@@ -225,26 +226,26 @@ std::vector<Command> Table(Options& o, Context& c) {
       {"show lot", "a lot's current record", Fixed(Access::kRead),
        [&](CLI::App* cmd) {
          cmd->add_option("id", o.id, "lot id")->required();
-         json_flags(cmd);
+         JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdShowLot(ctx, o.id); }},
       {"show entry", "an entry by index", Fixed(Access::kRead),
        [&](CLI::App* cmd) {
          cmd->add_option("index", o.index, "log index")->required();
-         json_flags(cmd);
+         JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdShowEntry(ctx, o.index); }},
       {"show party", "a party's record", Fixed(Access::kRead),
        [&](CLI::App* cmd) {
          cmd->add_option("id", o.id, "party id")->required();
-         json_flags(cmd);
+         JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdShowParty(ctx, o.id); }},
       {"log", "list entries", Fixed(Access::kRead),
        [&](CLI::App* cmd) {
          cmd->add_option("--from", o.from, "first index (default 0)");
          cmd->add_option("--limit", o.limit, "at most this many entries");
-         json_flags(cmd);
+         JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdLog(ctx, o.from, o.limit); }},
       {"checkpoint", "sign and record a checkpoint, or --list them",
@@ -254,7 +255,7 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_flag("--list", o.checkpoint.list, "print every checkpoint issued");
          cmd->add_flag("--vkey", o.checkpoint.vkey,
                        "print the operator's current verifier key (NAME+HEX8+BASE64), sign nothing");
-         json_flags(cmd);
+         JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdCheckpoint(ctx, o.checkpoint); }},
       {"prove inclusion", "RFC 9162 inclusion proof of an entry", Fixed(Access::kRead),
@@ -273,7 +274,7 @@ std::vector<Command> Table(Options& o, Context& c) {
        Fixed(Access::kNone),  // CmdVerify opens it: a failed open is a JSON failure too
        [&](CLI::App* cmd) {
          cmd->add_flag("--quiet", g.quiet, "no progress line");
-         json_flags(cmd);
+         JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdVerify(ctx); }},
       {"export", "write an offline audit bundle", Fixed(Access::kRead),
@@ -287,7 +288,7 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("dir", o.verify_bundle.dir, "the bundle's directory")->required();
          cmd->add_option("--operator-key", o.verify_bundle.operator_key,
                          "pin the trusted operator public key (PEM)");
-         json_flags(cmd);
+         JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdVerifyBundle(ctx, o.verify_bundle); }},
       {"verify-proof inclusion", "check an inclusion proof against a signed checkpoint",
