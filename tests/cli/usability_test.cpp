@@ -150,8 +150,9 @@ TEST_CASE("a writer waits for the lock with --wait, and says how when it does no
   BuildWeb(t);
   // A submit blocked on its input holds the write lock for 3 s.
   const std::string db = t.path("db").string();
+  // It waits for the lock itself: the checkpoints below are writers too.
   std::string holder = "(sleep 3) | " + std::string(RL_BINARY) + " --db " + db +
-                       " submit - >/dev/null 2>&1 &";
+                       " submit --wait 30 - >/dev/null 2>&1 &";
   REQUIRE(std::system(holder.c_str()) == 0);
   // Until the holder has the lock a checkpoint goes through (harmless); a
   // bounded number of tries, however slow the machine starts processes.
@@ -159,7 +160,7 @@ TEST_CASE("a writer waits for the lock with --wait, and says how when it does no
   for (int i = 0; i < 100; ++i) {
     busy = t.Cli("checkpoint --operator-key " + t.path("op.key").string());
     if (busy.code != 0) break;
-    std::system("sleep 0.02");
+    std::system("sleep 0.2");  // leave the lock free for the holder's polls
   }
   CHECK(busy.code == 1);
   CHECK_THAT(busy.err, Contains("--wait SECONDS"));
