@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "graph/assessment.h"
+#include "graph/ledger_source.h"
 #include "ledger/checkpoint.h"
 #include "ledger/crypto.h"
 #include "ledger/ledger.h"
@@ -67,19 +69,11 @@ int CmdShowLot(Context& c, const std::string& lot) {
   auto consumers = l->ConsumersOf(lot);
   if (!consumers.ok()) return Fail(consumers.status());
   j["consumed_by"] = *consumers;
-  // Each attestation with who made it and what it claims.
-  json attestations = json::array();
-  for (uint64_t index : rec->attestations) {
-    auto e = l->GetEntry(index);
-    if (!e.ok()) return Fail(e.status());
-    const auto* a = std::get_if<ledger::Attest>(&e->body);
-    if (a == nullptr) return Fail(ledger::Status::Corruption("entry " + std::to_string(index) +
-                                                             " is not an attestation"));
-    json one = {{"entry", index}, {"auditor", e->party}, {"time", e->time}, {"claim", a->claim}};
-    if (a->detail) one["detail"] = *a->detail;
-    attestations.push_back(one);
-  }
-  j["attestations"] = attestations;
+  // Each attestation with who made it and what it claims, as trace and
+  // assess show them.
+  auto attestations = graph::AttestationsOf(graph::LedgerSource(*l), *rec);
+  if (!attestations.ok()) return Fail(attestations.status());
+  j["attestations"] = graph::AttestationsJson(*attestations);
   if (g.json) {
     std::cout << j.dump() << "\n";
   } else {

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "ledger/version.h"
+#include "ledger/vocabulary.h"
 
 namespace rareledger::cli {
 namespace {
@@ -357,21 +358,6 @@ std::vector<Command> Table(Options& o, Context& c) {
   };
 }
 
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // "unknown command "lott" (did you mean "lot"?)" for the first word that
 // names no command; empty when the words are all known.
 std::string UnknownCommand(int argc, char** argv, const std::vector<Command>& table) {
@@ -396,7 +382,7 @@ std::string UnknownCommand(int argc, char** argv, const std::vector<Command>& ta
       std::string best;
       size_t best_d = 3;  // suggest only near misses
       for (const auto& w : words) {
-        size_t d = EditDistance(arg, w);
+        size_t d = ledger::EditDistance(arg, w);
         if (d < best_d || (w.rfind(arg, 0) == 0 && best.empty())) best = w, best_d = d;
       }
       std::string where = prefix.empty() ? "command" : "\"" + prefix + "\" command";
@@ -447,7 +433,7 @@ int Run(int argc, char** argv) {
     }
     CLI::App* cmd = parent->add_subcommand(name, c.help);
     db_option(cmd);  // --db before or after the command
-    if (c.access() == Access::kWrite || c.path == "checkpoint")
+    if (c.access() == Access::kWrite)  // by default: checkpoint, shortcuts
       cmd->add_option("--wait", ctx.g.wait_seconds, "wait this many seconds for the ledger's lock");
     c.options(cmd);
     cmd->callback([&chosen, &c] { chosen = &c; });

@@ -14,6 +14,7 @@
 #include "ledger/replay.h"
 #include "ledger/sequencer.h"
 #include "ledger/store_format.h"
+#include "ledger/vocabulary.h"
 
 namespace rareledger::ledger {
 std::string UtcNow() {
@@ -164,25 +165,6 @@ Result<Entry> Ledger::GetEntry(uint64_t index) const {
   RL_ASSIGN_OR_RETURN(std::string leaf, store_->GetLeaf(index));
   return DecodeLeaf(leaf);
 }
-
-namespace {
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
 
 Result<LotRecord> Ledger::GetLot(const std::string& id) const {
   RL_ASSIGN_OR_RETURN(auto lot, store_->FindLot(id));

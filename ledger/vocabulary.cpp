@@ -13,6 +13,8 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+}  // namespace
+
 size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -27,8 +29,6 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   }
   return row[b.size()];
 }
-
-}  // namespace
 
 const std::vector<std::string>& LotCategories() {
   static const std::vector<std::string> kCategories = {

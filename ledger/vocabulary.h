@@ -28,6 +28,9 @@ const std::array<const char*, kIsoCountryCount>& IsoCountryCodes();
 // XA-XZ but XK, ZZ) and reserved ones (UK, EU, ...) are not.
 bool IsCountryCode(std::string_view code);
 
+// Levenshtein distance (insertions, deletions, substitutions of bytes).
+size_t EditDistance(std::string_view a, std::string_view b);
+
 // The closest value of `vocabulary` to `got` when `got` is a near miss
 // (same letters in another case, one contains the other, or a small edit
 // distance); nothing when no value is close.

@@ -190,6 +190,12 @@ TEST_CASE("cmake --install lays out bin/ and share/, and the installed binary fi
   INFO(r.err);
   CHECK(r.code == 0);
   CHECK_THAT(r.out, Contains("MAG-1"));
+  // The directory it chose is the installed one, not the source tree (the
+  // error for an unknown policy name says where it looked).
+  r = t.Shell("cd " + t.path("").string() + " && " + (prefix / "bin" / "rareledger").string() +
+              " --db d2 assess MAG-1 --policy no-such-policy");
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Contains((prefix / "share" / "rareledger" / "policies").string()));
 }
 
 }  // namespace
