@@ -85,9 +85,46 @@ async function graphFigure(id, direction, trace) {
   }
   svg.setAttribute("role", "group");
   svg.setAttribute("aria-label", `Provenance graph ${direction === "up" ? "upstream" : "downstream"} of ${id}; the list after it says the same in words`);
-  figure.append(el("div", { class: "graph-scroll", tabindex: "0", "aria-label": "graph (scrolls)" }, document.importNode(svg, true)));
-  figure.append(el("figcaption", {}, legend()));
+  // The page has its own title and legend: drop graphviz's (settleGraph
+  // then crops the drawing to what is left).
+  for (const t of svg.querySelectorAll(":scope > g > text")) t.remove();
+  for (const g of svg.querySelectorAll("g.cluster, g.node")) {
+    const name = g.querySelector("title")?.textContent;
+    if (name === "cluster_legend" || (name === "legend" && !lots.has(name))) g.remove();
+  }
+  const shown = document.importNode(svg, true);
+  shown.removeAttribute("height");
+  const box = el("div", { class: "graph-scroll fit", tabindex: "0", "aria-label": "graph (scrolls at full size)" }, shown);
+  const toggle = el("button", { type: "button", class: "secondary", "aria-pressed": "false" }, "Show at full size");
+  toggle.addEventListener("click", () => setGraphFit(box, toggle, !box.classList.contains("fit")));
+  figure.append(el("div", { class: "graph-tools" }, toggle), box, el("figcaption", {}, legend()));
   return figure;
+}
+
+function setGraphFit(box, toggle, fit) {
+  box.classList.toggle("fit", fit);
+  toggle.setAttribute("aria-pressed", String(!fit));
+  toggle.textContent = fit ? "Show at full size" : "Fit to the width";
+}
+
+// Once in the page: crops the SVG to its drawing and fits it to the width
+// (the whole structure at a glance) unless that makes its text smaller than
+// about 60 %, as on a phone: then it shows it at full size, scrolling.
+function settleGraph() {
+  const box = document.querySelector(".graph-scroll");
+  const svg = box?.querySelector("svg");
+  if (!svg) return;
+  const g = svg.querySelector("g.graph");
+  g.querySelector(":scope > polygon")?.remove();  // the white background
+  const b = g.getBBox();
+  const t = g.transform.baseVal.consolidate()?.matrix ?? { a: 1, d: 1, e: 0, f: 0 };
+  const m = 8;
+  const [x, y, w, h] = [b.x * t.a + t.e - m, b.y * t.d + t.f - m, b.width * t.a + 2 * m, b.height * t.d + 2 * m];
+  svg.setAttribute("viewBox", `${x} ${y} ${w} ${h}`);
+  const natural = w * 4 / 3;  // graphviz's points as CSS pixels
+  svg.setAttribute("width", `${Math.round(natural)}px`);
+  svg.style.maxWidth = `${Math.round(natural)}px`;
+  setGraphFit(box, document.querySelector(".graph-tools button"), box.clientWidth / natural >= 0.6);
 }
 
 function legend() {
@@ -176,8 +213,12 @@ async function runVerify(panel, ledgerId, indexes, onLeaves, onFail) {
 // ---- a lot ----
 
 function verdictSection(verdicts) {
+  const required = verdicts.filter((v) => v.license_required).map((v) => v.policy);
+  const headline = required.length
+    ? `Licence required under ${required.join(", ")} (${required.length} of ${verdicts.length} served policies)`
+    : `No licence required under any of the ${verdicts.length} served policies`;
   return el("section", { class: "verdicts", "aria-labelledby": "verdict-h" },
-    el("h2", { id: "verdict-h", class: "visually-hidden" }, "Verdict"),
+    el("h2", { id: "verdict-h", class: `headline ${required.length ? "required" : "free"}` }, headline),
     verdicts.map((v) => el("div", { class: `verdict ${v.license_required ? "required" : "free"}` },
       el("p", { class: "verdict-word" }, v.license_required ? "Licence required" : "No licence required",
         el("span", { class: "verdict-policy" }, ` under ${v.policy}, as of ${v.as_of}`)),
@@ -223,6 +264,7 @@ async function lotPage(id, down) {
   const graphTitle = down ? `Downstream: what was made from ${id}` : `Upstream provenance of ${id}`;
   main.replaceChildren(nav, header, verdictSection(data.verdicts), panel.node,
     el("section", { "aria-labelledby": "graph-h" }, el("h2", { id: "graph-h" }, graphTitle), await graphFigure(id, down ? "down" : "up", trace), graphText(trace)));
+  settleGraph();
   if (!down) {
     main.append(el("section", { "aria-labelledby": "lot-h" }, el("h2", { id: "lot-h" }, "The lot"), lotFacts(lot)),
       el("section", { "aria-labelledby": "custody-h" }, el("h2", { id: "custody-h" }, "Custody chain"),

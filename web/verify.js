@@ -170,7 +170,7 @@ export class TileReader {
       const hashes = await this.hashTile(0, index);
       for (let i = 0; i < width; ++i)
         if (!equal(await leafHash(leaves[i]), hashes[i]))
-          fail(`entry ${index * 256 + i} in ${path} does not match its hash in tile/0/${tileIndexPath(index)}`);
+          fail(`entry ${index * 256 + i} in ${path} does not match its hash in the level-0 hash tile`);
       return leaves;
     });
   }

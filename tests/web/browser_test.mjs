@@ -109,8 +109,17 @@ try {
   check((await lot.$eval(".legend", (e) => e.textContent)).includes("controlled origin item"), "a legend");
   check((await lot.$eval(".graph-text", (e) => e.textContent)).includes("carries controlled content"), "the graph in words");
   check((await lot.$eval("tbody", (e) => e.textContent)).includes("No transfer"), "a lot never transferred says so");
+  const fitted = await lot.$eval(".graph-scroll svg", (e) => e.getBoundingClientRect().width);
+  check(fitted <= 1200, `the graph is fitted to the width (${fitted}px)`);
   await shot(lot, "lot-1280x800.png");
   await shot(lot, "lot-full.png", true);
+  await lot.$eval("#graph-h", (e) => e.scrollIntoView());
+  await shot(lot, "lot-graph-fitted.png");
+  await lot.click(".graph-tools button");
+  const full = await lot.$eval(".graph-scroll svg", (e) => e.getBoundingClientRect().width);
+  check(full > fitted, `"Show at full size" shows it larger (${full}px)`);
+  await lot.$eval("#graph-h", (e) => e.scrollIntoView());
+  await shot(lot, "lot-graph-full-size.png");
 
   // Keyboard: Tab reaches a node of the graph; Enter follows it.
   let inGraph = null;
