@@ -148,6 +148,7 @@ try {
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, `at phone width the page does not scroll sideways (only the graph does) (${overflow})`);
   await shot(phone, "lot-phone.png");
+  await shot(phone, "lot-phone-full.png", true);
 
   // Downstream.
   const down = await open(`${server}/ui/lots/DYOX-2026-001/down`);
@@ -179,6 +180,7 @@ try {
   const forgedCp = await open(`${forgedCheckpoint}/ui/lots/CAR-2026-40`);
   const c = await verdictOfVerify(forgedCp);
   check(c.state === "fail" && c.text.includes("does not verify"), `a forged checkpoint fails: ${c.text}`);
+  await shot(forgedCp, "forged-checkpoint.png");
 
   // The page's headers.
   const res = await fetch(`${server}/ui/lots/CAR-2026-40`);
