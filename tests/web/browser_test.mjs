@@ -188,6 +188,15 @@ try {
   check((res.headers.get("content-security-policy") ?? "").includes("default-src 'none'"), "with a strict CSP");
   const js = await fetch(`${server}/ui/verify.js`);
   check(js.headers.get("content-type") === "text/javascript; charset=utf-8", "scripts are text/javascript");
+  check((await fetch(`${server}/ui/app.css`)).headers.get("content-type") === "text/css; charset=utf-8", "styles are text/css");
+  check((await fetch(`${server}/ui/nothing.js`)).status === 404, "an unknown file is 404");
+  check((await fetch(`${server}/ui/api/search`)).status === 400, "a search without q is 400");
+  check((await fetch(`${server}/ui/api/lots/NO-SUCH-LOT`)).status === 404, "an unknown lot is 404");
+  // (Its 404 is logged by Chromium, expected: this page is not listened to.)
+  const unknown = await browser.newPage();
+  await unknown.goto(`${server}/ui/lots/NO-SUCH-LOT`, { waitUntil: "load" });
+  await unknown.waitForSelector("main .error");
+  check((await unknown.$eval("main .error", (e) => e.textContent)).includes("NO-SUCH-LOT"), "the page says the lot is unknown");
 
   check(consoleErrors.length === 0, `no console errors (${consoleErrors.join("; ")})`);
 } catch (e) {
