@@ -191,9 +191,10 @@ class Server:
         return "".join(self.out_lines) + "".join(self.err_lines)
 
 
-def raw_exchange(port, data, timeout=5.0, shut=False):
-    """Sends raw bytes; returns what the server answered until it closed
-    the connection or `timeout` passed (b"" if it closed at once)."""
+def raw_exchange(port, data, timeout=5.0, shut=False, until_close=False):
+    """Sends raw bytes; returns what the server answered until its first
+    response is complete (or, with until_close, it closed the connection),
+    or `timeout` passed (b"" if it closed at once)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     try:
         s.sendall(data)
@@ -209,7 +210,7 @@ def raw_exchange(port, data, timeout=5.0, shut=False):
             if not chunk:
                 break
             got += chunk
-            if b"\r\n\r\n" in got:
+            if b"\r\n\r\n" in got and not until_close:
                 head, _, rest = got.partition(b"\r\n\r\n")
                 for line in head.split(b"\r\n"):
                     if line.lower().startswith(b"content-length:"):

@@ -26,8 +26,11 @@ def test():
             try:
                 for c in clients:
                     c.start()
-                time.sleep(0.6 + 0.4 * round_no)
+                deadline = time.monotonic() + 10
+                while not all(len(c.acked) >= 5 for c in clients) and time.monotonic() < deadline:
+                    time.sleep(0.02)
                 check(all(c.acked for c in clients), "not every client got in before the kill")
+                time.sleep(0.3 + 0.4 * round_no)
                 srv.proc.send_signal(signal.SIGKILL)
                 srv.proc.wait(10)
                 for c in clients:

@@ -4,6 +4,7 @@ invalid or rule-breaking lines) gets a clear error and changes nothing;
 afterwards the ledger verifies beside the running server."""
 import base64
 import json
+import re
 
 from rlharness import Failed, Fixture, Server, check, lot_payload, main, raw_exchange, run, status_of
 
@@ -126,6 +127,14 @@ def traversal_and_garbage(srv):
         got = raw_exchange(srv.port, junk, timeout=3, shut=True)
         st = status_of(got)
         check(st is None or 400 <= st < 500, "junk %r: %r" % (junk, got[:200]))
+    # Pipelined requests are answered in order; odd but valid targets parse.
+    got = raw_exchange(srv.port, b"GET /healthz HTTP/1.1\r\n\r\nGET /v1/entries/99999999999999999999 HTTP/1.1"
+                       b"\r\n\r\nGET /v1/lots/L%2D1 HTTP/1.1\r\nConnection: close\r\n\r\n", until_close=True)
+    statuses = [int(m) for m in re.findall(rb"HTTP/1\.1 (\d{3}) ", got)]
+    check(statuses == [200, 400, 200] and b'"lot":"L-1"' in got, "pipelined: %s" % statuses)
+    for target in [b"http://evil/v1/status", b"/v1/status?%zz", b"/v1/lots/%zz", b"/v1/lots/%00"]:
+        st = status_of(raw_exchange(srv.port, b"GET " + target + b" HTTP/1.1\r\nConnection: close\r\n\r\n"))
+        check(st in (400, 404), "GET %s: %s" % (target, st))
     huge = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n"
     st = status_of(raw_exchange(srv.port, huge))
     check(st == 431, "40 kB header: %s (want 431)" % st)
@@ -171,6 +180,7 @@ def bad_writes(srv, fx, max_body):
     st, _, b = srv.post_lines([fresh[0]], ctype="application/json; charset=utf-8")
     check(st == 200 and b["duplicates"] == 1 and b["appended"] == 0, "a duplicate: %d %s" % (st, b))
     check(srv.size() == size + 3, "size %d, want %d" % (srv.size(), size + 3))
+    srv.wait_checkpoint(size + 3, timeout=1.5)  # signed within --checkpoint-every (100 ms) and slack
     return size + 3
 
 

@@ -143,6 +143,35 @@ def cut_bodies(srv, fx):
     check(st == 200 and b["appended"] == 3, "the same lines, sent whole: %d %s" % (st, b))
 
 
+def max_connections(fx):
+    """Past --max-connections new connections are closed at once; once
+    some go away the server answers again."""
+    srv = Server(fx.db, fx.op_key, "--max-connections", "20", "--header-timeout", "20000")
+    try:
+        held = [socket.create_connection(("127.0.0.1", srv.port)) for _ in range(20)]
+        time.sleep(0.2)
+        extra = socket.create_connection(("127.0.0.1", srv.port))
+        extra.settimeout(3)
+        try:
+            extra.sendall(b"GET /healthz HTTP/1.1\r\n\r\n")
+            got = extra.recv(100)
+        except (ConnectionResetError, BrokenPipeError):
+            got = b""
+        except socket.timeout:
+            got = None
+        extra.close()
+        check(got == b"" or (got or b"").startswith(b"HTTP/1.1 503"),
+              "connection 21 of at most 20 got %r" % got)
+        for s in held[:5]:
+            s.close()
+        time.sleep(0.2)
+        check(srv.request("GET", "/healthz")[0] == 200, "no answer once connections were freed")
+        for s in held[5:]:
+            s.close()
+    finally:
+        srv.kill()
+
+
 def test():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))  # the server inherits it
@@ -166,6 +195,7 @@ def test():
             print("worst submission latency %.3fs over %d" % (sub.worst, sub.next))
         finally:
             srv.kill()
+        max_connections(fx)
     finally:
         fx.cleanup()
 
