@@ -85,9 +85,10 @@ def verify_remote(fx, srv, work):
     try:
         run(["verify", "--server", url, "--operator-key", fx.op_pub])  # the untouched copy passes
         n = srv.size()
-        check(n < 256, "the fixture is one partial tile")
-        for victim, offset in [("tile/entries/000.p/%d" % n, 40), ("tile/entries/000.p/%d" % n, 1),
-                               ("tile/0/000.p/%d" % n, 33), ("checkpoint", 20)]:
+        check(512 < n < 768, "the fixture has two full tiles and a partial one (%d)" % n)
+        for victim, offset in [("tile/entries/000", 40), ("tile/entries/002.p/%d" % (n - 512), 1),
+                               ("tile/0/000", 33), ("tile/0/002.p/%d" % (n - 512), 70),
+                               ("tile/1/000.p/2", 3), ("checkpoint", 20)]:
             paths = [os.path.join(tiles, victim)]
             check(os.path.exists(paths[0]), "no %s in %s" % (victim, tiles))
             shutil.copy(paths[0], paths[0] + ".orig")
@@ -179,7 +180,7 @@ def test():
     try:
         fx.add_party("p1")
         fx.add_party("p2")
-        fx.submit_local(fx.sign("p1", [lot_payload("L-%d" % i) for i in range(1, 10)]))
+        fx.submit_local(fx.sign("p1", [lot_payload("L-%d" % i) for i in range(1, 600)]))
         srv = Server(fx.db, fx.op_key)
         try:
             t0 = time.monotonic()

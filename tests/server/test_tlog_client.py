@@ -95,11 +95,13 @@ def check_log(srv, origin, pub, want_size):
     seen = []
     log = tc.TiledLog(fetcher(srv, seen), size)
     check(log.root() == root, "the root from the hash tiles differs from the checkpoint's")
+    check(log.tiles_consistent(), "a full hash tile does not hash to its parent's entry")
     leaves = log.leaves()
     hashes = [tc.leaf_hash(l) for l in leaves]
     check(tc.mth(hashes) == root, "the root from the entry bundles differs from the checkpoint's")
-    for i in range(0, size, 97):
+    for i in range(size):
         check(log.tile(0, i // 256)[i % 256] == hashes[i], "level-0 tile hash %d is not the leaf's" % i)
+    for i in range(0, size, 97):
         check(json.loads(leaves[i])["payload"]["ledger"] == origin, "leaf %d is not an envelope" % i)
     check(any(p.startswith("tile/1/") for p in seen), "the tree never needed a level-1 tile")
     return log, size, root, hashes, note
@@ -150,10 +152,27 @@ def test():
                 check(log2.consistency_proof(old, n2) == path, "consistency %d: the tiles give another proof" % old)
                 check(not tc.verify_consistency(old, n2, root2, root2, path) or old == n2,
                       "consistency against the wrong old root verifies")
+            tampered_tiles_fail(srv, n2, root2)
         finally:
             srv.kill()
     finally:
         fx.cleanup()
+
+
+def tampered_tiles_fail(srv, size, root):
+    """The client notices one changed byte in a hash tile or a bundle."""
+    for victim in ["tile/0/001", "tile/1/000.p/%d" % (size >> 8), "tile/0/%03d.p/%d" % (size // 256, size % 256)]:
+        def fetch(path, victim=victim):
+            st, _, b = srv.request("GET", "/" + path)
+            check(st == 200, "GET /%s: %d" % (path, st))
+            return b[:40] + bytes([b[40] ^ 1]) + b[41:] if path == victim else b
+        log = tc.TiledLog(fetch, size)
+        check(log.root() != root or not log.tiles_consistent(), "a changed byte in %s went unnoticed" % victim)
+    def fetch_bundle(path):
+        b = srv.request("GET", "/" + path)[2]
+        return b[:50] + bytes([b[50] ^ 1]) + b[51:] if path == "tile/entries/002" else b
+    leaves = tc.TiledLog(fetch_bundle, size).leaves()
+    check(tc.mth([tc.leaf_hash(l) for l in leaves]) != root, "a changed byte in a bundle went unnoticed")
 
 
 if __name__ == "__main__":

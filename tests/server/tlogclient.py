@@ -358,6 +358,17 @@ class TiledLog:
             return self.consistency_proof(m, k, lo, complete) + [self.range_hash(lo + k, lo + n)]
         return self.consistency_proof(m - k, n - k, lo + k, False) + [self.range_hash(lo, lo + k)]
 
+    def tiles_consistent(self):
+        """Every full hash tile hashes to its entry in the tile above (the
+        root only reaches the highest tiles; this reaches all of them)."""
+        level = 0
+        while (self.size >> (TILE_H * (level + 1))) > 0:
+            for t in range((self.size >> (TILE_H * level)) // WIDTH):
+                if mth(self.tile(level, t)) != self.tile(level + 1, t // WIDTH)[t % WIDTH]:
+                    return False
+            level += 1
+        return True
+
     def leaves(self):
         out = []
         for b in range((self.size + WIDTH - 1) // WIDTH):
