@@ -136,6 +136,12 @@ def cut_bodies(srv, fx):
     s = socket.create_connection(("127.0.0.1", srv.port))
     s.sendall(head + body[: len(body) // 2])
     s.close()
+    # 3: a chunked body whose first chunk holds whole valid lines, then stops.
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    s.sendall(b"POST /v1/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/jsonl\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n%x\r\n" % len(body) + body + b"\r\n")
+    time.sleep(0.2)
+    s.close()
     time.sleep(0.3)
     check(srv.size() == before, "a cut body appended %d entries" % (srv.size() - before))
     check(srv.get_json("/v1/parties/p2")["next_seq"] == 1, "p2's seq moved")
