@@ -2,6 +2,7 @@
 answered 200 is in the log, each client's entries are an exact prefix of what
 it sent; requests during the drain get 503 with Retry-After or a closed or
 refused connection, never a 200 for an entry that is not there."""
+import json
 import signal
 import socket
 import time
@@ -62,10 +63,15 @@ def test():
         finally:
             srv.kill()
         run(["--db", fx.db, "verify"])
+        _, status, _ = run(["--db", fx.db, "status", "--json"])
+        _, notes, _ = run(["--db", fx.db, "checkpoint", "--list", "--json"])
+        last = json.loads(notes.strip().split("\n")[-1])
+        check(last["size"] == json.loads(status)["size"], "no checkpoint of the final size was signed at exit")
         srv = Server(fx.db, fx.op_key)
         try:
             n = load.check_log(srv, clients)
             check(n >= sum(len(c.acked) for c in clients), "fewer entries than acknowledged")
+            check(srv.stop(signal.SIGINT) == 0, "serve did not exit 0 on SIGINT")
         finally:
             srv.kill()
     finally:
