@@ -155,6 +155,14 @@ def bad_writes(srv, fx, max_body):
            {"Content-Type": "application/json"}, "application/json")
     big = (fresh[0] + "\n") * (max_body // len(fresh[0]) + 2)
     expect(srv, "POST", "/v1/entries", 413, big.encode(), {"Content-Type": "application/jsonl"})
+    # Far over the limit, sent whole before reading (as http.client does):
+    # the client still reads the 413, not a reset connection.
+    for n in (1 << 20, 8 << 20, 8 << 20):
+        try:
+            st, h, _ = srv.request("POST", "/v1/entries", b"x" * n, {"Content-Type": "application/jsonl"})
+        except OSError as e:
+            raise Failed("a %d-byte body over --max-body: %r instead of 413" % (n, e))
+        check(st == 413 and h.get("connection", "").lower() == "close", "a %d-byte body: %d" % (n, st))
     # Invalid JSON and non-envelopes as JSON Lines: the line is named, nothing appended.
     for body, line in [("{\"payload\":\n", 1), ("[1,2]\n", 1), ("{}\n", 1), ("\"x\"\n", 1),
                        (fresh[0][:-3] + "\n", 1), ("\n\n" + fresh[0].replace("W-1", "W-9") + "\n", 3)]:
