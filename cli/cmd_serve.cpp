@@ -208,7 +208,9 @@ int CmdTiles(Context& c, const std::string& dir) {
   for (const ledger::TileId& tile : ledger::NewTiles(old_size, latest->size)) {
     const fs::path path = root / ledger::TilePath(tile);
     std::error_code ec;
-    if (tile.full() && fs::exists(path, ec)) {  // written once, never again
+    // Written once, never again: a full tile never changes, and a partial
+    // one of width W is a fixed prefix of its full tile.
+    if (fs::exists(path, ec)) {
       ++kept;
       continue;
     }
