@@ -97,7 +97,7 @@ Response Service::Lots(const Target& t) {
   });
   if (!s.ok() && !truncated) return StatusReply(s);
   json j = {{"lots", lots}, {"truncated", truncated}};
-  if (truncated) j["next_after"] = lots.back()["id"];
+  if (truncated) j["next_after"] = lots.back()["lot"];
   return JsonReply(200, j);
 }
 
