@@ -107,8 +107,9 @@ def tiles_and_methods(srv, size):
         check(h.get("allow") == "GET", "405 on POST %s: Allow %r" % (path, h.get("allow")))
     h, _ = expect(srv, "DELETE", "/v1/lots/L-1", 405)
     check(h.get("allow") == "GET", "405 DELETE: Allow %r" % h.get("allow"))
-    for path in ["/", "/nope", "/v1", "/v1/entries/1/2", "/v2/status", "/checkpoint/x"]:
+    for path in ["/nope", "/v1", "/v1/entries/1/2", "/v2/status", "/checkpoint/x", "/ui", "/ui/lots/"]:
         expect(srv, "GET", path, 404, ctype="application/json")
+    expect(srv, "GET", "/", 200, ctype="text/html")  # the web viewer (docs/web.md)
 
 
 def traversal_and_garbage(srv):
