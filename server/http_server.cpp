@@ -37,11 +37,16 @@ struct HttpServer::Impl {
 
 namespace {
 
+// The server's own answers, in the service's error form.
 Response Plain(http::status status, const std::string& text, unsigned version) {
+  const char* code = status == http::status::payload_too_large ? "payload_too_large"
+                     : status == http::status::request_header_fields_too_large
+                         ? "headers_too_large"
+                         : "bad_request";
   Response res{status, version};
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-store");
-  res.body() = R"({"error":{"code":")" + std::to_string(static_cast<unsigned>(status)) +
+  res.body() = R"({"error":{"code":")" + std::string(code) +
                R"(","message":")" + text + "\"}}\n";
   res.keep_alive(false);
   return res;

@@ -143,6 +143,9 @@ Response Service::Signer(const std::string& hex_key, const Target& t) {
   auto key = ledger::PublicKey::FromRaw(*raw);
   if (!key.ok()) return StatusReply(key.status());
   auto gate = sequencer_->ReadLock();
+  auto holder = ledger_.FindKeyHolder(key->raw());
+  if (!holder.ok()) return StatusReply(holder.status());
+  if (!*holder) return ErrorReply(404, "not_found", "no party holds or ever held this key");
   auto who = ledger_.ResolveSigner(*key, t.One("party").value_or(""));
   if (!who.ok()) return StatusReply(who.status());
   return JsonReply(200, {{"ledger", ledger_.Info().ledger_id},

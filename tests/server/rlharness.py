@@ -90,12 +90,17 @@ class Fixture:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def Seconds(ms):
+    """The CLI's durations are seconds as decimal text: 100 ms -> "0.1"."""
+    return f"{ms // 1000}.{ms % 1000:03d}"
+
+
 class Server:
     """`rareledger serve` on 127.0.0.1, port 0; parses the printed port."""
 
     def __init__(self, db, op_key, *extra, checkpoint_ms=100, start_timeout=15):
         self.args = ["--db", db, "serve", "--operator-key", op_key, "--listen", "127.0.0.1:0",
-                     "--checkpoint-every", str(checkpoint_ms)] + list(extra)
+                     "--checkpoint-every", Seconds(checkpoint_ms)] + list(extra)
         self.proc = subprocess.Popen([BIN] + self.args, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.out_lines, self.err_lines = [], []

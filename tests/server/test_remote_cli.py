@@ -112,7 +112,7 @@ def mirror(fx, srv, work):
     _, out, _ = run(["--db", m, "trace", "SC-1", "--up"])
     # --follow takes new entries as they come.
     follow = subprocess.Popen([BIN, "mirror", "--server", srv.url, "--db", m, "--operator-key", fx.op_pub,
-                               "--follow", "--interval", "100"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               "--follow", "--interval", "0.1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         run(["lot", "create", "--server", srv.url, "--key", fx.path("p2.key"), "--lot", "FOLLOW-1", "--material",
              "x", "--category", "re_oxide", "--mass-g", "5", "--value", "1", "--origin", "CN"])

@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 
-from rlharness import Fixture, Server, check, lot_payload, main
+from rlharness import Fixture, Seconds, Server, check, lot_payload, main
 
 HEADER_TIMEOUT_MS = 2000
 BODY_TIMEOUT_MS = 1500
@@ -152,7 +152,7 @@ def cut_bodies(srv, fx):
 def max_connections(fx):
     """Past --max-connections new connections are closed at once; once
     some go away the server answers again."""
-    srv = Server(fx.db, fx.op_key, "--max-connections", "20", "--header-timeout", "20000")
+    srv = Server(fx.db, fx.op_key, "--max-connections", "20", "--header-timeout", "20")
     try:
         held = [socket.create_connection(("127.0.0.1", srv.port)) for _ in range(20)]
         time.sleep(0.2)
@@ -187,8 +187,8 @@ def test():
         fx.add_party("p2")
         fx.submit_local(fx.sign("p1", [lot_payload("L-%d" % i) for i in range(1, 300)]))
         pending = fx.sign("p1", [lot_payload("S-%d" % i) for i in range(1, 60)])
-        srv = Server(fx.db, fx.op_key, "--header-timeout", str(HEADER_TIMEOUT_MS), "--body-timeout",
-                     str(BODY_TIMEOUT_MS), "--write-timeout", str(WRITE_TIMEOUT_MS))
+        srv = Server(fx.db, fx.op_key, "--header-timeout", Seconds(HEADER_TIMEOUT_MS), "--body-timeout",
+                     Seconds(BODY_TIMEOUT_MS), "--write-timeout", Seconds(WRITE_TIMEOUT_MS))
         try:
             sub = Submitter(srv, pending)
             slow_header(srv, sub)
