@@ -68,7 +68,7 @@ def reads(srv, fx, size):
     check(k["party"] == "p1" and k["next_seq"] == N_LOTS + 2, "keys: %s" % k)
     expect(srv, "GET", "/v1/keys/zz", 400, ctype="application/json")
     st, _, b = srv.request("GET", "/v1/keys/" + "00" * 31 + "01")
-    check(st in (404, 422) and b"no registered party" in b, "an unknown key: %d %s" % (st, b[:200]))
+    check(st in (404, 422) and b"no party holds or ever held this key" in b, "an unknown key: %d %s" % (st, b[:200]))
     inc = srv.get_json("/v1/proofs/inclusion?index=5&size=%d" % size)
     check(inc["index"] == 5 and inc["size"] == size and inc["path"], "inclusion: %s" % inc)
     expect(srv, "GET", "/v1/proofs/inclusion?index=%d&size=%d" % (size, size), 400)
