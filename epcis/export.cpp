@@ -143,20 +143,25 @@ void Exporter::Add(uint64_t index, const Loaded& l, bool included) {
   }
 }
 
-// The lots a lot's entries mention.
-std::vector<std::string> LotsOf(const Entry& e) {
-  std::vector<std::string> lots;
-  if (const auto* c = std::get_if<ledger::CreateLot>(&e.body)) lots.push_back(c->lot);
-  if (const auto* t = std::get_if<ledger::Transfer>(&e.body)) lots.push_back(t->lot);
+// Whether `e` belongs to the cone: it creates, moves or splits a lot of
+// the cone, or is a transform that makes one (upstream) or consumes or
+// makes one (downstream).
+bool InCone(const Entry& e, const std::set<std::string>& cone, bool down) {
+  if (const auto* c = std::get_if<ledger::CreateLot>(&e.body)) return cone.count(c->lot) > 0;
+  if (const auto* t = std::get_if<ledger::Transfer>(&e.body)) return cone.count(t->lot) > 0;
   if (const auto* s = std::get_if<ledger::Split>(&e.body)) {
-    lots.push_back(s->lot);
-    for (const auto& p : s->parts) lots.push_back(p.lot);
+    bool any = cone.count(s->lot) > 0;
+    for (const auto& p : s->parts) any = any || cone.count(p.lot) > 0;
+    return any;
   }
   if (const auto* x = std::get_if<ledger::Transform>(&e.body)) {
-    for (const auto& i : x->inputs) lots.push_back(i.lot);
-    for (const auto& o : x->outputs) lots.push_back(o.lot);
+    bool any = false;
+    for (const auto& o : x->outputs) any = any || cone.count(o.lot) > 0;
+    if (down)
+      for (const auto& i : x->inputs) any = any || cone.count(i.lot) > 0;
+    return any;
   }
-  return lots;
+  return false;
 }
 
 // The lot and every lot upstream (or downstream) of it.
@@ -207,11 +212,7 @@ Result<json> ExportDocument(const ledger::Ledger& ledger, const ExportOptions& o
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i].entry;
     bool included = o.party.empty() || e.party == o.party;
-    if (cone) {
-      bool touches = false;
-      for (const auto& lot : LotsOf(e)) touches = touches || cone->count(lot);
-      included = included && touches;
-    }
+    if (cone) included = included && InCone(e, *cone, o.down);
     ex.Add(i, entries[i], included);
   }
   return json{{"@context", {kGs1Context, {{"rl", kRlNamespace}}}},
