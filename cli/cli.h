@@ -28,6 +28,7 @@ struct Globals {
   bool json = false;  // machine-readable output on read commands
   bool quiet = false;
   double wait_seconds = 0;  // writers: how long to wait for the ledger's lock
+  std::string server;       // --server URL: a rareledger server instead of --db
 };
 
 // What the table opens for a command before its handler runs.
@@ -205,6 +206,45 @@ struct EpcisExportOptions {
   bool up = false, down = false, with_values = false;
 };
 int CmdEpcisExport(Context& c, const EpcisExportOptions& o);
+
+// cmd_serve.cpp
+struct ServeOptions {
+  std::string operator_key, listen = "127.0.0.1:8080", policies;
+  int64_t checkpoint_every_ms = 1000;
+  unsigned threads = 2;  // I/O threads
+  uint64_t max_body_bytes = uint64_t{64} << 20;
+  int64_t header_timeout_ms = 20000, body_timeout_ms = 120000, write_timeout_ms = 30000;
+  size_t max_connections = 20000;
+};
+int CmdServe(Context& c, const ServeOptions& o);
+// Writes the tlog-tiles read side (checkpoint, tiles, bundles) into `dir`.
+int CmdTiles(Context& c, const std::string& dir);
+
+// cmd_remote.cpp: clients of a server (g.server).
+struct RemoteVerifyOptions {
+  std::string operator_key;  // PEM public key, or
+  std::string vkey;          // a note verifier key (or a file holding one)
+};
+int CmdVerifyServer(Context& c, const RemoteVerifyOptions& o);
+struct MirrorOptions {
+  RemoteVerifyOptions trust;
+  bool follow = false;
+  int64_t interval_ms = 1000;
+  std::string currency;  // when the server does not say (a static tiles host)
+};
+int CmdMirror(Context& c, const MirrorOptions& o);
+// Submits envelopes (text, input line) to g.server; prints what CmdSubmit
+// prints. `single` for a shortcut's one entry.
+int SubmitToServer(Context& c, const std::vector<std::pair<std::string, size_t>>& envelopes,
+                   bool single);
+// The ledger id, party and next seq for `key` (and `party` if given), from
+// g.server or else the ledger at g.db.
+struct SignerContext {
+  std::string ledger_id;
+  ledger::SignerIdentity who;
+};
+ledger::Result<SignerContext> ResolveSigner(Context& c, const ledger::PublicKey& key,
+                                            const std::string& party);
 
 }  // namespace rareledger::cli
 
