@@ -27,6 +27,19 @@ done
 for d in 1:cn-sep 2:au-ndpr 3:jp-mag 4:de-motor 5:us-car; do
   "$R" epcis import --db db --key "${d#*:}.key" --json "$DATA"/chain/"${d%%:*}"-*.jsonld > "import-${d%%:*}.json"
 done
+# --json: SPEC's form, entries as log indices.
+/usr/bin/python3 - import-1.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["appended"] == 3, r
+assert [e["result"] for e in r["events"]] == ["mapped", "skipped", "mapped"], r
+assert r["events"][1]["reason"] == "aggregation", r
+assert r["events"][2]["entries"] == [7, 8], r
+assert r["events"][0]["event_id"] == "urn:uuid:0b7c1d52-3f0e-4c8a-9a41-5d2e8f000001", r
+PY
+# A second import of the same document appends nothing.
+"$R" epcis import --db db --key cn-sep.key --json "$DATA"/chain/1-cn-separator.jsonld > again.json
+/usr/bin/python3 -c 'import json,sys; r=json.load(open("again.json")); assert r["appended"]==0 and r["events"][0]["result"]=="already_imported", r'
 # A refused document exits 1 and appends nothing.
 size=$("$R" status --db db --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["size"])')
 if "$R" epcis import --db db --key cn-sep.key "$DATA"/published/gs1_Example_9.6.4-TransformationEvent.jsonld \
