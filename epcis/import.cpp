@@ -12,6 +12,7 @@
 #include "epcis/refusal.h"
 #include "epcis/schema_check.h"
 #include "ledger/encoding.h"
+#include "ledger/entry.h"
 #include "ledger/hash.h"
 
 namespace rareledger::epcis {
@@ -246,6 +247,20 @@ std::string Mapper::Party(const std::string& identifier, const std::string& what
 size_t Mapper::Emit(json payload, EventReport* r) {
   payload["time"] = time_;
   payload["epcis_event"] = event_id_;
+  // The ledger's own form check (field lengths, ranges, vocabularies), so
+  // that nothing the mapping gives fails when it is signed; the signature
+  // and the envelope around the payload add 109 bytes.
+  json probe = payload;
+  probe["ledger"] = ctx_.ledger_id;
+  probe["party"] = ctx_.signer;
+  probe["seq"] = static_cast<int64_t>(plan_->payloads.size()) + 1;
+  auto canonical = ledger::CanonicalPayload(probe.dump());
+  if (!canonical.ok())
+    Refuse("bad_extension", std::string(payload.value("type", "")) + " payload refused by the ledger's form check: " +
+                                canonical.status().message());
+  if (canonical->size() + 120 > ledger::kMaxLeafBytes)
+    Refuse("bad_extension", "the " + payload.value("type", std::string()) + " entry would exceed " +
+                                std::to_string(ledger::kMaxLeafBytes) + " bytes");
   plan_->payloads.push_back(std::move(payload));
   r->result = "mapped";
   r->payloads.push_back(plan_->payloads.size() - 1);

@@ -40,6 +40,7 @@ const std::vector<Case>& Cases() {
       {"missing_origin", 0, 0, 0, [](json& ev) { ev[0]["ilmd"].erase("cbvmda:countryOfOrigin"); }},
       {"missing_lot_data", 0, 0, 0, [](json& ev) { ev[0]["ilmd"]["rle:lots"][0].erase("rle:value"); }},
       {"bad_extension", 0, 0, 0, [](json& ev) { ev[0]["ilmd"]["rle:lots"][0]["rle:category"] = "rare_earth_oxide"; }},
+      {"bad_extension", 0, 0, 0, [](json& ev) { ev[0]["ilmd"]["rle:lots"][0]["rle:material"] = std::string(70000, 'x'); }},
       {"exceeds_remaining", 0, 0, 2, [](json& ev) { Q(ev, 2)["quantity"] = 600; }},
       {"currency_mismatch", 0, 0, 2, [](json& ev) { ev[2]["rle:prices"][0]["rle:value"]["rle:currency"] = "EUR"; }},
       {"duplicate_lot", 0, 0, 3, [](json& ev) { json copy = ev[0]; copy["eventID"] = "urn:uuid:00000000-0000-4000-8000-000000000099"; ev.push_back(copy); }},
