@@ -202,6 +202,18 @@ struct TraceOptions {
 int CmdTrace(Context& c, const TraceOptions& o);
 int CmdDemo(Context& c, const std::string& policy_dir);
 
+// cmd_epcis.cpp: GS1 EPCIS 2.0 import and export (docs/epcis.md).
+struct EpcisImportOptions {
+  std::string document, key;
+  bool dry_run = false;
+};
+int CmdEpcisImport(Context& c, const EpcisImportOptions& o);
+struct EpcisExportOptions {
+  std::string lot, party, out;
+  bool up = false, down = false, with_values = false;
+};
+int CmdEpcisExport(Context& c, const EpcisExportOptions& o);
+
 // cmd_serve.cpp
 struct ServeOptions {
   std::string operator_key, listen = "127.0.0.1:8080", policies;

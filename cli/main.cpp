@@ -60,6 +60,8 @@ struct Options {
   RemoteVerifyOptions remote;
   MirrorOptions mirror;
   std::string format;  // --format text|json on read commands: --json's twin
+  EpcisImportOptions epcis_import;
+  EpcisExportOptions epcis_export;
 };
 
 struct Command {
@@ -438,6 +440,26 @@ std::vector<Command> Table(Options& o, Context& c) {
          if (ctx.g.json) o.assess.format = "json";
          return CmdAssess(ctx, o.assess);
        }},
+      {"epcis import", "map a GS1 EPCIS 2.0 document's events to entries signed by --key, all or nothing",
+       [&o] { return o.epcis_import.dry_run ? Access::kRead : Access::kWrite; },
+       [&](CLI::App* cmd) {
+         cmd->add_option("document", o.epcis_import.document, "EPCIS 2.0 JSON / JSON-LD file, or - for stdin")->required();
+         cmd->add_option("--key", o.epcis_import.key, "the importing party's private key (PEM)")->required();
+         cmd->add_flag("--dry-run", o.epcis_import.dry_run, "print the payloads (JSON Lines) and the report, append nothing");
+         cmd->add_flag("--json", g.json, "print the report as JSON");
+       },
+       [&](Context& ctx) { return CmdEpcisImport(ctx, o.epcis_import); }},
+      {"epcis export", "the log, or a lot's cone, as a GS1 EPCIS 2.0 document", Fixed(Access::kRead),
+       [&](CLI::App* cmd) {
+         auto& x = o.epcis_export;
+         cmd->add_option("--lot", x.lot, "only this lot's cone (upstream by default)");
+         auto* up = cmd->add_flag("--up", x.up, "with --lot: the lot and everything upstream (default)");
+         cmd->add_flag("--down", x.down, "with --lot: the lot and everything downstream")->excludes(up);
+         cmd->add_option("--party", x.party, "only entries this party signed");
+         cmd->add_flag("--with-values", x.with_values, "include values and prices (commercial secrets)");
+         cmd->add_option("--out", x.out, "write the document to FILE (default: stdout)");
+       },
+       [&](Context& ctx) { return CmdEpcisExport(ctx, o.epcis_export); }},
       {"demo", "build a sample supply chain in a fresh ledger and assess it", Fixed(Access::kNone),
        [&](CLI::App* cmd) {
          cmd->add_option("--policies", o.policy_dir, "policy directory (default: the shipped policies)");
@@ -503,6 +525,7 @@ int Run(int argc, char** argv) {
       {"party", "register, revoke or list parties"}, {"key", "key lifecycle"},
       {"lot", "create, correct or list lots"},                {"show", "show a lot, an entry or a party"},
       {"prove", "RFC 9162 proofs"},
+      {"epcis", "GS1 EPCIS 2.0 import and export"},
       {"verify-proof", "check a printed proof offline against signed checkpoints"}};
   std::map<std::string, CLI::App*> group_apps;
   const Command* chosen = nullptr;

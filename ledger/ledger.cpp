@@ -9,6 +9,8 @@
 
 #include "ledger/canonical_json.h"
 #include "ledger/envelope.h"
+#include "ledger/overlay_state.h"
+#include "ledger/verifier.h"
 #include "ledger/checkpoint.h"
 #include "ledger/record_json.h"
 #include "ledger/records.h"
@@ -155,6 +157,29 @@ SubmitReport Ledger::Submit(const std::function<bool(std::string*, size_t*)>& ne
   while (next(&text, &line_no))
     if (!stream->Add(std::move(text), line_no)) break;  // a line was rejected
   return stream->Finish();
+}
+
+Status Ledger::CheckAppend(const std::vector<std::string>& envelopes) const {
+  OverlayState overlay(store_.get());
+  const LedgerIdentity id{store_->ledger_id()};
+  uint64_t index = store_->frontier().size();
+  for (size_t i = 0; i < envelopes.size(); ++i, ++index) {
+    const std::string where = "envelope " + std::to_string(i + 1);
+    auto entry = DecodeEnvelope(envelopes[i]);
+    if (!entry.ok()) return entry.status().WithContext(where);
+    auto key = ExpectedSigningKey(overlay, *entry, index);
+    if (!key.ok()) return key.status().WithContext(where);
+    auto public_key = PublicKey::FromRaw(*key);
+    if (!public_key.ok()) return public_key.status().WithContext(where);
+    auto verifier = Verifier::Create(*public_key);
+    if (!verifier.ok()) return verifier.status().WithContext(where);
+    Status sig = verifier->Verify(entry->signed_bytes, entry->sig);
+    if (!sig.ok()) return sig.WithContext(where);
+    auto mutation = Apply(overlay, id, *entry, index);
+    if (!mutation.ok()) return mutation.status().WithContext(where);
+    overlay.Commit(*mutation);
+  }
+  return Status::Ok();
 }
 
 std::unique_ptr<Sequencer> Ledger::NewSequencer(const SequencerOptions& options) {

@@ -114,6 +114,14 @@ class Ledger {
   SubmitReport Submit(const std::function<bool(std::string*, size_t*)>& next,
                       const std::function<void(const SubmitOutcome&)>& on_outcome,
                       const SubmitOptions& options = {});
+  // Decides `envelopes` in order against the log as it is now, with every
+  // rule and signature Submit checks, and appends nothing: Ok when Submit
+  // would append them all. The first that would be refused fails, its
+  // message prefixed "envelope N: " (N from 1). A caller holding the write
+  // lock (a writable Ledger) that checks and then submits gets all or
+  // nothing. An envelope already in the log counts as refused here (its
+  // seq is not the next).
+  Status CheckAppend(const std::vector<std::string>& envelopes) const;
   // A sequencer for many concurrent clients (the server). While it lives,
   // it is this ledger's only writer: do not call Submit meanwhile.
   std::unique_ptr<Sequencer> NewSequencer(const SequencerOptions& options = {});

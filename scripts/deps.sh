@@ -3,7 +3,11 @@
 # Runs `apt-get update` only when something must be installed.
 set -euo pipefail
 PACKAGES=(cmake ninja-build g++ pkg-config librocksdb-dev libssl-dev openssl
-          libboost-dev libboost-graph-dev catch2 nlohmann-json3-dev libcli11-dev graphviz curl python3 nodejs)
+          libboost-dev libboost-graph-dev catch2 nlohmann-json3-dev libcli11-dev graphviz curl
+          python3 nodejs python3-jsonschema python3-rfc3987)
+# python3-jsonschema and python3-rfc3987: the tests check every EPCIS export
+# against GS1's JSON Schema with format checks (tests/epcis/validate_schema.py).
+# nodejs: web/verify.js runs under node in a test.
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
