@@ -307,6 +307,8 @@ void Service::Handle(Request&& request, Respond respond) {
           [this, id = *id, &t] { return LotAssessment(id, t); });
   } else if (parts.size() == 3 && parts[0] == "v1" && parts[1] == "keys") {
     get("/v1/keys/{key}", Where::kRead, [this, k = parts[2], &t] { return Signer(k, t); });
+  } else if (path == "/v1/epcis") {
+    get("/v1/epcis", Where::kRead, [this, &t] { return Epcis(t); });
   } else if (path == "/v1/proofs/inclusion") {
     get("/v1/proofs/inclusion", Where::kRead, [this, &t] { return Inclusion(t); });
   } else if (path == "/v1/proofs/consistency") {

@@ -103,6 +103,7 @@ class Service {
   Response Signer(const std::string& hex_key, const Target& t);
   Response LotTrace(const std::string& id, const Target& t);
   Response LotAssessment(const std::string& id, const Target& t);
+  Response Epcis(const Target& t);
   Response Inclusion(const Target& t);
   Response Consistency(const Target& t);
   Response MetricsText();
