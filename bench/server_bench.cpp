@@ -100,6 +100,20 @@ void WriteTilePaths(uint64_t size, const std::string& hash_file, const std::stri
   }
 }
 
+// Every tile listed in `paths_file` from serve equals the file in `dir`.
+void SameTiles(const std::string& url, const std::string& dir, const std::string& paths_file) {
+  std::ifstream paths(paths_file);
+  std::string path;
+  size_t n = 0;
+  while (std::getline(paths, path)) {
+    std::ifstream f(dir + path, std::ios::binary);
+    std::string file((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (file.empty() || file != GetOrDie(url, path)) Die(path + " from serve differs from " + dir + path);
+    ++n;
+  }
+  if (n == 0) Die(paths_file + " lists no tile");
+}
+
 struct WritePhase {
   PostResult posts;
   double server_cpu_s = 0;
@@ -198,16 +212,13 @@ int main(int argc, char** argv) {
   if (t.exit_code != 0) Die("tiles failed: " + t.err);
   size_t nhash = 0, nbundle = 0;
   WriteTilePaths(size, o.work + "/hash_paths.txt", o.work + "/bundle_paths.txt", &nhash, &nbundle);
-  {
-    std::ifstream f(tiles + "/tile/0/000", std::ios::binary);
-    std::string file((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (file.empty() || file != GetOrDie(serve.url(), "/tile/0/000"))
-      Die("tile/0/000 from serve differs from the tiles directory");
-  }
   WrkResult hs, hn, bs, bn;
   {
     hs = RunWrk(o.wrk, serve.url(), o.work + "/hash_paths.txt", 2, 64, o.wrk_seconds, o.work);
     bs = RunWrk(o.wrk, serve.url(), o.work + "/bundle_paths.txt", 2, 64, o.wrk_seconds, o.work);
+    // What wrk was served (from serve's tile cache by now) is what nginx serves.
+    SameTiles(serve.url(), tiles, o.work + "/hash_paths.txt");
+    SameTiles(serve.url(), tiles, o.work + "/bundle_paths.txt");
     Nginx nginx(o);
     hn = RunWrk(o.wrk, nginx.url(), o.work + "/hash_paths.txt", 2, 64, o.wrk_seconds, o.work);
     bn = RunWrk(o.wrk, nginx.url(), o.work + "/bundle_paths.txt", 2, 64, o.wrk_seconds, o.work);
