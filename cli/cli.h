@@ -29,6 +29,10 @@ struct Globals {
   bool quiet = false;
   double wait_seconds = 0;  // writers: how long to wait for the ledger's lock
   std::string server;       // --server URL: a rareledger server instead of --db
+  // Verifiers: the checkpoint must carry `witness_quorum` valid
+  // cosignatures from these witness keys (none: no requirement).
+  std::vector<std::string> witness_vkeys;
+  size_t witness_quorum = 0;  // 0 with keys given: all of them
 };
 
 // What the table opens for a command before its handler runs.
@@ -132,8 +136,8 @@ struct VerifyProofOptions {
   std::string leaf_hash;       //   its leaf hash in hex
   std::optional<uint64_t> index;
 };
-int CmdVerifyProofInclusion(const VerifyProofOptions& o);
-int CmdVerifyProofConsistency(const VerifyProofOptions& o);
+int CmdVerifyProofInclusion(const Globals& g, const VerifyProofOptions& o);
+int CmdVerifyProofConsistency(const Globals& g, const VerifyProofOptions& o);
 
 // Shortcuts: build a payload, sign it with `key`, submit it (or print it).
 struct Signing {
@@ -203,10 +207,24 @@ struct ServeOptions {
   uint64_t max_body_bytes = uint64_t{64} << 20;
   int64_t header_timeout_ms = 20000, body_timeout_ms = 120000, write_timeout_ms = 30000;
   size_t max_connections = 20000;
+  std::vector<std::string> witnesses;  // NAME=URL=VKEY
+  size_t witness_quorum = 0;           // 0: all of them
 };
 int CmdServe(Context& c, const ServeOptions& o);
 // Writes the tlog-tiles read side (checkpoint, tiles, bundles) into `dir`.
 int CmdTiles(Context& c, const std::string& dir);
+
+// cmd_witness.cpp
+struct WitnessOptions {
+  std::string key, name, listen = "127.0.0.1:8081";
+  std::vector<std::string> logs;  // ORIGIN=VKEY
+  bool vkey = false;              // print the cosigner verifier key, run nothing
+};
+int CmdWitness(Context& c, const WitnessOptions& o);
+// Ok when no witness keys were given, or `note` carries the quorum of
+// valid cosignatures (g.witness_vkeys, g.witness_quorum); the error names
+// what is missing. InvalidArgument for a bad key or quorum.
+ledger::Status CheckWitnesses(const Globals& g, const std::string& note);
 
 // cmd_remote.cpp: clients of a server (g.server).
 struct RemoteVerifyOptions {

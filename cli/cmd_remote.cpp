@@ -165,7 +165,9 @@ int SubmitToServer(Context& c, const std::vector<std::pair<std::string, size_t>>
 int CmdVerifyServer(Context& c, const RemoteVerifyOptions& o) {
   auto trust = Trust(o);
   if (!trust.ok()) return UsageError("verify --server: " + trust.status().message());
-  auto r = server::VerifyServer(c.g.server, *trust);
+  Result<ledger::VerifyReport> r = server::VerifyServer(c.g.server, *trust);
+  if (r.ok())
+    if (Status w = CheckWitnesses(c.g, r->latest_note); !w.ok()) r = w;
   const Globals& g = c.g;
   if (g.json) {
     json j = {{"ok", r.ok()}, {"entries", nullptr}, {"checkpoints", nullptr},
@@ -258,7 +260,8 @@ int CmdMirror(Context& c, const MirrorOptions& o) {
   if (Status s = c.Open(Access::kWrite); !s.ok()) return Fail(s);
   for (;;) {
     std::optional<server::Inconsistency> evidence;
-    auto round = server::MirrorOnce(c.ledger(), **client, *trust, &evidence);
+    auto round = server::MirrorOnce(c.ledger(), **client, *trust, &evidence,
+                                    [&](const std::string& note) { return CheckWitnesses(c.g, note); });
     if (!round.ok()) {
       if (evidence) (void)KeepEvidence(c.g.db, *evidence);
       return Fail(round.status());

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "graph/policy.h"
 #include "ledger/checkpoint.h"
+#include "ledger/cosignature.h"
 #include "ledger/tiles.h"
 #include "server/http_server.h"
 #include "server/service.h"
@@ -91,6 +92,26 @@ Status WriteAtomically(const fs::path& path, const std::string& bytes) {
 
 }  // namespace
 
+// serve --witness NAME=URL=VKEY: the VKEY starts with "NAME+" (base64 may
+// end in '=', so the split is by the name, not by the last '=').
+Result<std::vector<server::WitnessTarget>> WitnessTargets(const ServeOptions& o) {
+  std::vector<server::WitnessTarget> out;
+  for (const std::string& arg : o.witnesses) {
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(0, eq);
+    const size_t vkey_at = eq == std::string::npos ? eq : arg.find("=" + name + "+", eq + 1);
+    if (eq == std::string::npos || name.empty() || vkey_at == std::string::npos)
+      return Status::InvalidArgument("--witness \"" + arg + "\": want NAME=URL=VKEY (VKEY named NAME)");
+    auto key = ledger::ParseCosignerKey(arg.substr(vkey_at + 1));
+    if (!key.ok()) return key.status().WithContext("--witness " + name);
+    out.push_back({arg.substr(eq + 1, vkey_at - eq - 1), *std::move(key)});
+  }
+  if (o.witness_quorum > out.size())
+    return Status::InvalidArgument("--witness-quorum " + std::to_string(o.witness_quorum) +
+                                   " is more than the " + std::to_string(out.size()) + " --witness given");
+  return out;
+}
+
 int CmdServe(Context& c, const ServeOptions& o) {
   auto listen = ParseListen(o.listen);
   if (!listen.ok()) return UsageError(listen.status().message());
@@ -100,6 +121,8 @@ int CmdServe(Context& c, const ServeOptions& o) {
   if (!key.ok()) return Fail(key.status());
   auto policies = ServedPolicies(o.policies);
   if (!policies.ok()) return Fail(policies.status());
+  auto witnesses = WitnessTargets(o);
+  if (!witnesses.ok()) return UsageError(witnesses.status().message());
 
   // SIGTERM and SIGINT are taken by sigwait below, on this thread only:
   // block them before any thread starts, so every thread inherits the mask.
@@ -114,6 +137,8 @@ int CmdServe(Context& c, const ServeOptions& o) {
   server::ServiceOptions options;
   options.policies = *std::move(policies);
   options.checkpoint_every = std::chrono::milliseconds(o.checkpoint_every_ms);
+  options.witness_quorum = o.witness_quorum == 0 ? witnesses->size() : o.witness_quorum;
+  options.witnesses = *std::move(witnesses);
   auto service = server::Service::Start(c.ledger(), std::move(key).value(), std::move(options));
   if (!service.ok()) return Fail(service.status());
   server::HttpLimits limits;

@@ -56,6 +56,7 @@ struct Options {
   bool up = false;
   AssessOptions assess;
   ServeOptions serve;
+  WitnessOptions witness;
   RemoteVerifyOptions remote;
   MirrorOptions mirror;
   std::string format;  // --format text|json on read commands: --json's twin
@@ -86,6 +87,14 @@ void SigningOptions(CLI::App* cmd, Signing* s, Globals* g) {
   cmd->add_option("--party", s->party, "signer party id (default: the party holding --key)");
   cmd->add_option("--time", s->time, "payload time, RFC 3339 UTC (default: now)");
   cmd->add_flag("--print", s->print, "print the signed envelope instead of submitting it");
+}
+
+// The witness requirement of the verifying commands.
+void WitnessFlags(CLI::App* cmd, Globals* g) {
+  cmd->add_option("--witness-vkey", g->witness_vkeys,
+                  "a witness's cosignature verifier key (type 0x04), repeatable");
+  cmd->add_option("--witness-quorum", g->witness_quorum,
+                  "valid cosignatures needed from those keys (default: all of them)");
 }
 
 // Shortcuts write, unless they only print or go to a server.
@@ -291,6 +300,7 @@ std::vector<Command> Table(Options& o, Context& c) {
                          "with --server: the trusted operator public key (PEM)");
          cmd->add_option("--vkey", o.remote.vkey,
                          "with --server: the trusted operator verifier key (or a file holding it)");
+         WitnessFlags(cmd, &c.g);
          JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) {
@@ -318,8 +328,23 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--write-timeout", v.write_timeout_ms,
                          "milliseconds for a client to take a response")->capture_default_str();
          cmd->add_option("--max-connections", v.max_connections, "open connections at most")->capture_default_str();
+         cmd->add_option("--witness", v.witnesses,
+                         "NAME=URL=VKEY: a witness to ask for cosignatures (repeatable)");
+         cmd->add_option("--witness-quorum", v.witness_quorum,
+                         "cosignatures a served checkpoint needs (default: every --witness)");
        },
        [&](Context& ctx) { return CmdServe(ctx, o.serve); }},
+      {"witness", "run a C2SP tlog-witness that cosigns checkpoints consistent with what it saw",
+       Fixed(Access::kNone),
+       [&](CLI::App* cmd) {
+         WitnessOptions& w = o.witness;
+         cmd->add_option("--key", w.key, "the witness's private key (PEM)")->required();
+         cmd->add_option("--name", w.name, "its key name, e.g. witness.example.org/w1")->required();
+         cmd->add_flag("--vkey", w.vkey, "print its cosignature verifier key and exit");
+         cmd->add_option("--listen", w.listen, "HOST:PORT to listen on (port 0: any)")->capture_default_str();
+         cmd->add_option("--log", w.logs, "ORIGIN=VKEY: a log it witnesses (repeatable)");
+       },
+       [&](Context& ctx) { return CmdWitness(ctx, o.witness); }},
       {"tiles", "write the C2SP tlog-tiles read side to a directory (incrementally)",
        Fixed(Access::kRead),
        [&](CLI::App* cmd) { cmd->add_option("dir", o.dir, "directory to write (created if missing)")->required(); },
@@ -335,6 +360,7 @@ std::vector<Command> Table(Options& o, Context& c) {
              ->capture_default_str();
          cmd->add_option("--currency", o.mirror.currency,
                          "the log's currency, when the server does not say it (a static tiles host)");
+         WitnessFlags(cmd, &c.g);
        },
        [&](Context& ctx) { return CmdMirror(ctx, o.mirror); }},
       {"export", "write an offline audit bundle", Fixed(Access::kRead),
@@ -348,6 +374,7 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("dir", o.verify_bundle.dir, "the bundle's directory")->required();
          cmd->add_option("--operator-key", o.verify_bundle.operator_key,
                          "pin the trusted operator public key (PEM)");
+         WitnessFlags(cmd, &c.g);
          JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdVerifyBundle(ctx, o.verify_bundle); }},
@@ -361,8 +388,9 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--entry", v.entry, "the entry's envelope (a line of entries.jsonl)");
          cmd->add_option("--leaf-hash", v.leaf_hash, "the entry's leaf hash (hex)");
          cmd->add_option("--index", v.index, "the entry's index")->required();
+         WitnessFlags(cmd, &c.g);
        },
-       [&](Context&) { return CmdVerifyProofInclusion(o.verify_proof); }},
+       [&](Context& ctx) { return CmdVerifyProofInclusion(ctx.g, o.verify_proof); }},
       {"verify-proof consistency", "check a consistency proof between two signed checkpoints",
        Fixed(Access::kNone),
        [&](CLI::App* cmd) {
@@ -371,8 +399,9 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--old-checkpoint", v.old_checkpoint, "the earlier signed checkpoint")->required();
          cmd->add_option("--checkpoint", v.checkpoint, "the later signed checkpoint")->required();
          cmd->add_option("--vkey", v.vkey, "operator verifier key (or a file holding it)")->required();
+         WitnessFlags(cmd, &c.g);
        },
-       [&](Context&) { return CmdVerifyProofConsistency(o.verify_proof); }},
+       [&](Context& ctx) { return CmdVerifyProofConsistency(ctx.g, o.verify_proof); }},
       {"trace", "a lot's provenance cone (--up) or its products (--down)",
        Fixed(Access::kNone),  // CmdTrace opens --db itself, unless --bundle
        [&](CLI::App* cmd) {

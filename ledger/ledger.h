@@ -72,6 +72,7 @@ struct VerifyReport {
   uint64_t uncovered = 0;    // entries after the latest checkpoint
   Hash root{};
   std::string operator_key;  // entry 0's operator key, 32 raw bytes
+  std::string latest_note;   // the latest checkpoint note checked; empty if none
 };
 
 class Ledger {

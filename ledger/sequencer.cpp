@@ -386,7 +386,7 @@ TreeHead Sequencer::head() const {
   return head_;
 }
 
-Result<std::string> Sequencer::IssueCheckpoint(const Signer& operator_key) {
+Result<std::string> Sequencer::IssueCheckpoint(const Signer& operator_key, size_t* index) {
   std::unique_lock<std::shared_mutex> gate(gate_);
   RL_ASSIGN_OR_RETURN(std::optional<PartyRecord> op, store_.FindParty(kOperatorId));
   if (!op) return Status::Corruption("the ledger has no operator party");
@@ -401,8 +401,27 @@ Result<std::string> Sequencer::IssueCheckpoint(const Signer& operator_key) {
   Store::Batch batch;
   batch.PutCheckpoint(*checkpoints_, note);
   RL_RETURN_IF_ERROR(store_.Commit(batch));
+  if (index != nullptr) *index = *checkpoints_;
   ++*checkpoints_;
   return note;
+}
+
+Status Sequencer::AddSignatures(size_t index, const std::string& note) {
+  std::unique_lock<std::shared_mutex> gate(gate_);
+  RL_ASSIGN_OR_RETURN(std::vector<std::string> stored, store_.Checkpoints());
+  if (index >= stored.size())
+    return Status::InvalidArgument("no stored checkpoint " + std::to_string(index));
+  RL_ASSIGN_OR_RETURN(SignedNote was, ParseNote(stored[index]));
+  RL_ASSIGN_OR_RETURN(SignedNote now, ParseNote(note));
+  if (was.text != now.text)
+    return Status::InvalidArgument("checkpoint " + std::to_string(index) + " has another text");
+  const std::string old_lines = stored[index].substr(was.text.size() + 1);
+  if (note.substr(now.text.size() + 1, old_lines.size()) != old_lines)
+    return Status::InvalidArgument("checkpoint " + std::to_string(index) +
+                                   ": the stored signature lines must come first, unchanged");
+  Store::Batch batch;
+  batch.PutCheckpoint(index, note);
+  return store_.Commit(batch);
 }
 
 void Sequencer::Run() {

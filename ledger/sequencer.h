@@ -104,8 +104,13 @@ class Sequencer {
     return std::shared_lock<std::shared_mutex>(gate_);
   }
   // Signs a checkpoint of head() with the operator's current key (else
-  // InvalidArgument), records it between two commits and returns the note.
-  Result<std::string> IssueCheckpoint(const Signer& operator_key);
+  // InvalidArgument), records it between two commits and returns the note
+  // (and, with `index`, its number among the stored checkpoints).
+  Result<std::string> IssueCheckpoint(const Signer& operator_key, size_t* index = nullptr);
+  // Replaces stored checkpoint `index` by `note`, the same checkpoint with
+  // more signature lines (witness cosignatures): InvalidArgument unless its
+  // text and every signature line of the stored one are kept.
+  Status AddSignatures(size_t index, const std::string& note);
 
  private:
   struct Line;

@@ -113,9 +113,9 @@ Result<TileId> ParseTilePath(std::string_view path) {
     }
     if (g.size() != 3 || !AllDigits(g)) return Bad(whole, "index groups are three digits");
     if (i == 2 && !last && g == "000") return Bad(whole, "the index has a leading x000 group");
-    if (index > (UINT64_MAX - 999) / 1000) return Bad(whole, "index out of range");
     unsigned v = 0;
     std::from_chars(g.data(), g.data() + 3, v);
+    if (index > (UINT64_MAX - v) / 1000) return Bad(whole, "index out of range");
     index = index * 1000 + v;
   }
   tile.index = index;

@@ -92,12 +92,15 @@ Result<ledger::VerifyReport> VerifyServer(const std::string& url, const RemoteTr
   report.uncovered = 0;
   report.root = replay.frontier().Root();
   report.operator_key = trust.key.raw();
+  report.latest_note = latest.note;
   return report;
 }
 
 Result<MirrorRound> MirrorOnce(ledger::Ledger& replica, HttpClient& client,
-                               const RemoteTrust& trust, std::optional<Inconsistency>* evidence) {
+                               const RemoteTrust& trust, std::optional<Inconsistency>* evidence,
+                               const std::function<Status(const std::string&)>& accept) {
   RL_ASSIGN_OR_RETURN(SignedCheckpoint offered, FetchCheckpoint(client, trust));
+  if (accept) RL_RETURN_IF_ERROR(accept(offered.note).WithContext("the server's checkpoint"));
   const ledger::LedgerInfo local = replica.Info();
   RL_ASSIGN_OR_RETURN(std::vector<std::string> notes, replica.Checkpoints());
   const std::string accepted = notes.empty() ? "" : notes.back();

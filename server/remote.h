@@ -67,9 +67,12 @@ struct MirrorRound {
 // evidence; nothing is appended after any of these. A leaf that the rules
 // reject although the signed root commits to it (the operator signed a
 // broken log) stops the round there, like a submit.
-ledger::Result<MirrorRound> MirrorOnce(ledger::Ledger& replica, HttpClient& client,
-                                       const RemoteTrust& trust,
-                                       std::optional<Inconsistency>* evidence);
+// `accept`, when set, must pass an offered note before anything else is
+// done with it (the witness requirement).
+ledger::Result<MirrorRound> MirrorOnce(
+    ledger::Ledger& replica, HttpClient& client, const RemoteTrust& trust,
+    std::optional<Inconsistency>* evidence,
+    const std::function<ledger::Status(const std::string&)>& accept = nullptr);
 
 }  // namespace rareledger::server
 

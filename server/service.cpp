@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "ledger/checkpoint.h"
+#include "server/http_client.h"
 #include "server/http_util.h"
 
 namespace rareledger::server {
@@ -64,9 +65,27 @@ Result<std::unique_ptr<Service>> Service::Start(ledger::Ledger& ledger,
     s->note_size_ = cp.size;
     s->note_time_ = Clock::now();
   }
+  s->note_index_ = notes.empty() ? 0 : notes.size() - 1;
   if (notes.empty() || s->note_size_ != s->sequencer_->head().size) {
     s->note_size_ = UINT64_MAX;  // force one now
     RL_RETURN_IF_ERROR(s->Checkpoint());
+  }
+  for (const WitnessTarget& w : s->options_.witnesses) {
+    WitnessState state;
+    RL_ASSIGN_OR_RETURN(state.client, HttpClient::Create(w.url, std::chrono::seconds(5)));
+    s->witness_state_.push_back(std::move(state));
+  }
+  if (!s->options_.witnesses.empty()) {
+    // A stored note that already has the quorum (from an earlier run).
+    for (auto it = notes.rbegin(); it != notes.rend(); ++it) {
+      std::vector<ledger::CosignerKey> keys;
+      for (const auto& w : s->options_.witnesses) keys.push_back(w.key);
+      if (ledger::CheckWitnessQuorum(*it, keys, s->options_.witness_quorum).ok()) {
+        s->served_note_ = *it;
+        break;
+      }
+    }
+    s->WitnessRound();
   }
   s->submit_pool_ = std::make_unique<TaskPool>(std::max(1u, s->options_.submit_threads));
   s->read_pool_ = std::make_unique<TaskPool>(std::max(1u, s->options_.read_threads));
@@ -90,7 +109,89 @@ Service::~Service() {
 
 std::string Service::latest_note() const {
   std::lock_guard<std::mutex> lock(note_mu_);
-  return note_;
+  return options_.witnesses.empty() ? note_ : served_note_;
+}
+
+Status Service::AskWitness(size_t w, const std::string& note, uint64_t size) {
+  WitnessState& ws = witness_state_[w];
+  const WitnessTarget& target = options_.witnesses[w];
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (ws.size > size)
+      return Status::Rejected("witness " + target.key.name + " holds size " +
+                              std::to_string(ws.size) + ", past this checkpoint's " +
+                              std::to_string(size));
+    std::string body = "old " + std::to_string(ws.size) + "\n";
+    if (ws.size > 0 && ws.size < size) {
+      auto gate = sequencer_->ReadLock();
+      RL_ASSIGN_OR_RETURN(ledger::ConsistencyProofInfo p, ledger_.ProveConsistency(ws.size, size));
+      for (const ledger::Hash& h : p.path)
+        body += ledger::Base64Encode(
+                    std::string_view(reinterpret_cast<const char*>(h.data()), h.size())) +
+                "\n";
+    }
+    body += "\n" + note;
+    RL_ASSIGN_OR_RETURN(HttpResponse r, ws.client->Post("/add-checkpoint", "text/plain", body));
+    if (r.status == 409) {  // it holds another size: retry from there
+      std::string text = r.body;
+      while (!text.empty() && text.back() == '\n') text.pop_back();
+      auto held = ParseUint(text);
+      if (!held) return Status::IOError("witness " + target.key.name + ": 409 without a size");
+      if (*held == ws.size)
+        return Status::Rejected("witness " + target.key.name + " refuses: another root at size " +
+                                std::to_string(ws.size));
+      ws.size = *held;
+      continue;
+    }
+    if (r.status != 200)
+      return Status::IOError("witness " + target.key.name + ": HTTP " + std::to_string(r.status) +
+                             ": " + r.body.substr(0, 200));
+    // Keep only a line that verifies with the key we were given.
+    auto ts = ledger::VerifyCosignature(note + r.body, target.key);
+    if (!ts.ok()) return ts.status().WithContext("witness " + target.key.name);
+    ws.size = size;
+    ws.note = note;
+    ws.line.clear();
+    for (size_t at = 0; at < r.body.size();) {  // its line among any others
+      size_t end = r.body.find('\n', at);
+      if (end == std::string::npos) end = r.body.size();
+      std::string line = r.body.substr(at, end - at + 1);
+      at = end + 1;
+      if (ledger::VerifyCosignature(note + line, target.key).ok()) ws.line = line;
+    }
+    return Status::Ok();
+  }
+  return Status::IOError("witness " + target.key.name + ": its size keeps changing");
+}
+
+void Service::WitnessRound() {
+  std::string note;
+  size_t index = 0;
+  uint64_t size = 0;
+  {
+    std::lock_guard<std::mutex> lock(note_mu_);
+    note = note_;
+    index = note_index_;
+    size = note_size_;
+    if (note.empty() || served_note_.rfind(note, 0) == 0) return;
+  }
+  std::string lines;
+  size_t cosigned = 0;
+  for (size_t w = 0; w < witness_state_.size(); ++w) {
+    if (witness_state_[w].note != note) {
+      if (Status s = AskWitness(w, note, size); !s.ok())  // retried next round
+        std::cerr << "rareledger serve: " << s.ToString() << "\n";
+    }
+    if (witness_state_[w].note == note && !witness_state_[w].line.empty()) {
+      lines += witness_state_[w].line;
+      ++cosigned;
+    }
+  }
+  if (cosigned < options_.witness_quorum) return;
+  const std::string full = note + lines;
+  if (Status s = sequencer_->AddSignatures(index, full); !s.ok())
+    std::cerr << "rareledger serve: keeping the cosigned checkpoint: " << s.ToString() << "\n";
+  std::lock_guard<std::mutex> lock(note_mu_);
+  served_note_ = full;
 }
 
 Status Service::Checkpoint() {
@@ -99,11 +200,13 @@ Status Service::Checkpoint() {
     std::lock_guard<std::mutex> lock(note_mu_);
     if (head.size == note_size_) return Status::Ok();
   }
-  RL_ASSIGN_OR_RETURN(std::string note, sequencer_->IssueCheckpoint(key_));
+  size_t index = 0;
+  RL_ASSIGN_OR_RETURN(std::string note, sequencer_->IssueCheckpoint(key_, &index));
   RL_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(note));
   std::lock_guard<std::mutex> lock(note_mu_);
   note_ = std::move(note);
   note_size_ = cp.size;
+  note_index_ = index;
   note_time_ = Clock::now();
   return Status::Ok();
 }
@@ -114,6 +217,7 @@ void Service::CheckpointLoop() {
     lock.unlock();
     if (Status s = Checkpoint(); !s.ok())  // the next round tries again
       std::cerr << "rareledger serve: checkpoint failed: " << s.ToString() << "\n";
+    if (!options_.witnesses.empty()) WitnessRound();
     lock.lock();
   }
 }
@@ -165,7 +269,14 @@ void Service::Handle(Request&& request, Respond respond) {
     get("/metrics", Where::kInline, [this] { return MetricsText(); });
   } else if (path == "/checkpoint") {
     get("/checkpoint", Where::kInline, [this] {
-      return Reply(200, latest_note(), "text/plain; charset=utf-8", "public, max-age=1");
+      std::string note = latest_note();
+      if (note.empty()) {
+        Response res = ErrorReply(503, "no_quorum",
+                                  "no checkpoint has the witness quorum yet");
+        res.set(http::field::retry_after, "1");
+        return res;
+      }
+      return Reply(200, std::move(note), "text/plain; charset=utf-8", "public, max-age=1");
     });
   } else if (parts.size() >= 2 && parts[0] == "tile") {
     get(parts[1] == "entries" ? "/tile/entries" : "/tile", Where::kInline,

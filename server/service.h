@@ -27,7 +27,9 @@
 
 #include "graph/assessment.h"
 #include "graph/policy.h"
+#include "ledger/cosignature.h"
 #include "ledger/ledger.h"
+#include "server/http_client.h"
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/metrics.h"
@@ -35,6 +37,12 @@
 #include "server/tile_cache.h"
 
 namespace rareledger::server {
+
+// A witness the log asks for cosignatures (C2SP tlog-witness).
+struct WitnessTarget {
+  std::string url;           // its prefix: the log posts to URL/add-checkpoint
+  ledger::CosignerKey key;   // its name and cosignature key
+};
 
 struct ServiceOptions {
   std::vector<graph::Policy> policies;  // served by id, in this order
@@ -45,6 +53,10 @@ struct ServiceOptions {
   // Full tiles and bundles served from memory (server/tile_cache.h): a read
   // from the store costs a RocksDB lookup per hash (docs/performance.md).
   size_t tile_cache_bytes = size_t{64} << 20;
+  // With witnesses, /checkpoint serves the newest note with `witness_quorum`
+  // of their cosignatures (503 until one has them).
+  std::vector<WitnessTarget> witnesses;
+  size_t witness_quorum = 0;
 };
 
 class Service {
@@ -77,6 +89,10 @@ class Service {
 
   ledger::Status Checkpoint();  // signs one if the log grew
   void CheckpointLoop();
+  // Asks each witness that has not cosigned the latest note yet; serves the
+  // note once it has the quorum.
+  void WitnessRound();
+  ledger::Status AskWitness(size_t w, const std::string& note, uint64_t size);
 
   // Routes (service.cpp: dispatch, writes, tiles; service_reads.cpp: JSON).
   Response Submit(const Request& req);
@@ -107,6 +123,16 @@ class Service {
   mutable std::mutex note_mu_;
   std::string note_;                  // the latest checkpoint note
   uint64_t note_size_ = 0;
+  size_t note_index_ = 0;             // its number among stored checkpoints
+  std::string served_note_;           // with witnesses: the newest quorum note
+
+  struct WitnessState {
+    std::unique_ptr<HttpClient> client;
+    uint64_t size = 0;               // the size it holds, as far as we know
+    std::string note;                // the note its `line` cosigns
+    std::string line;
+  };
+  std::vector<WitnessState> witness_state_;  // the checkpoint thread's
   std::chrono::steady_clock::time_point note_time_;
 
   TileCache tiles_{options_.tile_cache_bytes};
