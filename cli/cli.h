@@ -70,6 +70,9 @@ class Progress {
   int64_t last_ms_ = 0;
 };
 
+// "--flag" seconds as decimal text ("2", "0.25", at most 3 decimals, > 0)
+// in milliseconds; InvalidArgument naming the flag otherwise.
+ledger::Result<int64_t> ParseSeconds(const std::string& flag, const std::string& text);
 // Reads FILE, or standard input for "-" or "".
 ledger::Result<std::string> ReadInput(const std::string& path);
 // A private key file, with a warning on stderr when others can read it.
@@ -202,10 +205,11 @@ int CmdDemo(Context& c, const std::string& policy_dir);
 // cmd_serve.cpp
 struct ServeOptions {
   std::string operator_key, listen = "127.0.0.1:8080", policies;
-  int64_t checkpoint_every_ms = 1000;
+  // Durations in seconds, as decimal text ("1", "0.25"): SPEC's unit.
+  std::string checkpoint_every = "1";
   unsigned threads = 2;  // I/O threads
   uint64_t max_body_bytes = uint64_t{64} << 20;
-  int64_t header_timeout_ms = 20000, body_timeout_ms = 120000, write_timeout_ms = 30000;
+  std::string header_timeout = "20", body_timeout = "120", write_timeout = "30";
   size_t max_connections = 20000;
   std::vector<std::string> witnesses;  // NAME=URL=VKEY
   size_t witness_quorum = 0;           // 0: all of them
@@ -235,7 +239,7 @@ int CmdVerifyServer(Context& c, const RemoteVerifyOptions& o);
 struct MirrorOptions {
   RemoteVerifyOptions trust;
   bool follow = false;
-  int64_t interval_ms = 1000;
+  std::string interval = "1";  // seconds
   std::string currency;  // when the server does not say (a static tiles host)
 };
 int CmdMirror(Context& c, const MirrorOptions& o);

@@ -251,6 +251,8 @@ int CmdMirror(Context& c, const MirrorOptions& o) {
   if (!trust.ok()) return UsageError("mirror: " + trust.status().message());
   auto client = Client(c);
   if (!client.ok()) return UsageError(client.status().message());
+  auto interval = ParseSeconds("--interval", o.interval);
+  if (!interval.ok()) return UsageError(interval.status().message());
   sigset_t stop;
   sigemptyset(&stop);
   sigaddset(&stop, SIGTERM);
@@ -270,7 +272,7 @@ int CmdMirror(Context& c, const MirrorOptions& o) {
       std::cout << "mirror: " << c.g.db << " at size " << round->size << " (" << round->appended
                 << " new), verified against the server's signed checkpoint" << std::endl;
     if (!o.follow) return kExitOk;
-    timespec wait{o.interval_ms / 1000, (o.interval_ms % 1000) * 1000000};
+    timespec wait{*interval / 1000, (*interval % 1000) * 1000000};
     if (sigtimedwait(&stop, nullptr, &wait) > 0) return kExitOk;
   }
 }

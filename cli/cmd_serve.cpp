@@ -115,7 +115,12 @@ Result<std::vector<server::WitnessTarget>> WitnessTargets(const ServeOptions& o)
 int CmdServe(Context& c, const ServeOptions& o) {
   auto listen = ParseListen(o.listen);
   if (!listen.ok()) return UsageError(listen.status().message());
-  if (o.checkpoint_every_ms < 1) return UsageError("--checkpoint-every must be positive");
+  auto every = ParseSeconds("--checkpoint-every", o.checkpoint_every);
+  auto header = ParseSeconds("--header-timeout", o.header_timeout);
+  auto body = ParseSeconds("--body-timeout", o.body_timeout);
+  auto write = ParseSeconds("--write-timeout", o.write_timeout);
+  for (const auto* r : {&every, &header, &body, &write})
+    if (!r->ok()) return UsageError(r->status().message());
   if (Status s = CheckKeyPrivate(o.operator_key); !s.ok()) return Fail(s);
   auto key = ledger::Signer::FromPemFile(o.operator_key);
   if (!key.ok()) return Fail(key.status());
@@ -136,16 +141,16 @@ int CmdServe(Context& c, const ServeOptions& o) {
   if (Status s = c.Open(Access::kWrite); !s.ok()) return Fail(s);
   server::ServiceOptions options;
   options.policies = *std::move(policies);
-  options.checkpoint_every = std::chrono::milliseconds(o.checkpoint_every_ms);
+  options.checkpoint_every = std::chrono::milliseconds(*every);
   options.witness_quorum = o.witness_quorum == 0 ? witnesses->size() : o.witness_quorum;
   options.witnesses = *std::move(witnesses);
   auto service = server::Service::Start(c.ledger(), std::move(key).value(), std::move(options));
   if (!service.ok()) return Fail(service.status());
   server::HttpLimits limits;
   limits.max_body_bytes = o.max_body_bytes;
-  limits.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
-  limits.body_timeout = std::chrono::milliseconds(o.body_timeout_ms);
-  limits.write_timeout = std::chrono::milliseconds(o.write_timeout_ms);
+  limits.header_timeout = std::chrono::milliseconds(*header);
+  limits.body_timeout = std::chrono::milliseconds(*body);
+  limits.write_timeout = std::chrono::milliseconds(*write);
   limits.max_connections = o.max_connections;
   server::Service* svc = service->get();
   auto http = server::HttpServer::Listen(
@@ -203,7 +208,9 @@ int CmdTiles(Context& c, const std::string& dir) {
   for (const ledger::TileId& tile : ledger::NewTiles(old_size, latest->size)) {
     const fs::path path = root / ledger::TilePath(tile);
     std::error_code ec;
-    if (tile.full() && fs::exists(path, ec)) {  // written once, never again
+    // Written once, never again: a full tile never changes, and a partial
+    // one of width W is a fixed prefix of its full tile.
+    if (fs::exists(path, ec)) {
       ++kept;
       continue;
     }

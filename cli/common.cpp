@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
@@ -36,6 +37,26 @@ ledger::Status Context::Open(Access access) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+ledger::Result<int64_t> ParseSeconds(const std::string& flag, const std::string& text) {
+  const auto bad = [&] {
+    return ledger::Status::InvalidArgument(flag + " \"" + text +
+                                           "\": want seconds like 1, 0.5 or 2.25 (more than 0)");
+  };
+  const size_t dot = text.find('.');
+  const std::string whole = text.substr(0, dot);
+  const std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
+  auto digits = [](const std::string& d) {
+    return std::all_of(d.begin(), d.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  };
+  if (whole.empty() || whole.size() > 7 || !digits(whole) || frac.size() > 3 || !digits(frac) ||
+      (dot != std::string::npos && frac.empty()))
+    return bad();
+  int64_t ms = std::stoll(whole) * 1000;
+  if (!frac.empty()) ms += std::stoll((frac + "00").substr(0, 3));
+  if (ms <= 0) return bad();
+  return ms;
 }
 
 void Warn(const std::string& message) { std::cerr << "rareledger: warning: " << message << "\n"; }

@@ -316,17 +316,17 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--operator-key", v.operator_key, "operator private key (PEM, mode 0600)")->required();
          cmd->add_option("--listen", v.listen, "HOST:PORT to listen on (port 0: any)")->capture_default_str();
          cmd->add_option("--policies", v.policies, "directory of the policies to serve (default: the shipped ones)");
-         cmd->add_option("--checkpoint-every", v.checkpoint_every_ms,
-                         "sign a checkpoint at most this often when the log grew (milliseconds)")
+         cmd->add_option("--checkpoint-every", v.checkpoint_every,
+                         "sign a checkpoint at most this often when the log grew (seconds, e.g. 0.5)")
              ->capture_default_str();
          cmd->add_option("--threads", v.threads, "I/O threads")->capture_default_str();
          cmd->add_option("--max-body", v.max_body_bytes, "largest request body in bytes")->capture_default_str();
-         cmd->add_option("--header-timeout", v.header_timeout_ms,
-                         "milliseconds to receive a request's headers (also the keep-alive idle time)")
+         cmd->add_option("--header-timeout", v.header_timeout,
+                         "seconds to receive a request's headers (also the keep-alive idle time)")
              ->capture_default_str();
-         cmd->add_option("--body-timeout", v.body_timeout_ms, "milliseconds to receive a body")->capture_default_str();
-         cmd->add_option("--write-timeout", v.write_timeout_ms,
-                         "milliseconds for a client to take a response")->capture_default_str();
+         cmd->add_option("--body-timeout", v.body_timeout, "seconds to receive a body")->capture_default_str();
+         cmd->add_option("--write-timeout", v.write_timeout,
+                         "seconds for a client to take a response")->capture_default_str();
          cmd->add_option("--max-connections", v.max_connections, "open connections at most")->capture_default_str();
          cmd->add_option("--witness", v.witnesses,
                          "NAME=URL=VKEY: a witness to ask for cosignatures (repeatable)");
@@ -356,7 +356,7 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--operator-key", o.mirror.trust.operator_key, "the trusted operator public key (PEM)");
          cmd->add_option("--vkey", o.mirror.trust.vkey, "the trusted operator verifier key (or a file holding it)");
          cmd->add_flag("--follow", o.mirror.follow, "keep following the log until SIGTERM/SIGINT");
-         cmd->add_option("--interval", o.mirror.interval_ms, "with --follow: milliseconds between rounds")
+         cmd->add_option("--interval", o.mirror.interval, "with --follow: seconds between rounds")
              ->capture_default_str();
          cmd->add_option("--currency", o.mirror.currency,
                          "the log's currency, when the server does not say it (a static tiles host)");

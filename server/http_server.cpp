@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <memory>
 #include <optional>
 
 #include <boost/asio/dispatch.hpp>
@@ -36,11 +37,16 @@ struct HttpServer::Impl {
 
 namespace {
 
+// The server's own answers, in the service's error form.
 Response Plain(http::status status, const std::string& text, unsigned version) {
+  const char* code = status == http::status::payload_too_large ? "payload_too_large"
+                     : status == http::status::request_header_fields_too_large
+                         ? "headers_too_large"
+                         : "bad_request";
   Response res{status, version};
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-store");
-  res.body() = R"({"error":{"code":")" + std::to_string(static_cast<unsigned>(status)) +
+  res.body() = R"({"error":{"code":")" + std::string(code) +
                R"(","message":")" + text + "\"}}\n";
   res.keep_alive(false);
   return res;
@@ -124,8 +130,29 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == beast::error::timeout) ++server_.timeouts;
     const bool close = ec || response_->need_eof();
     response_.reset();
-    if (close) return Close();
+    if (close) return linger_ && !ec ? LingerClose() : Close();
     ReadHeader();
+  }
+
+  // After an error answered before the request was read (413, 431, 400)
+  // the client may still be sending: closing now would reset the connection
+  // and destroy the answer in the client's receive buffer before it reads
+  // it. So stop sending, read and drop what still comes for a short bounded
+  // time, then close (a "lingering close", as nginx does).
+  void LingerClose() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::milliseconds(kLingerMillis));
+    drain_ = std::make_unique<char[]>(kDrainBytes);
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(net::buffer(drain_.get(), kDrainBytes),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();  // the client's end, or the time is up
+                              self->Drain();
+                            });
   }
 
   void OnReadError(beast::error_code ec) {
@@ -137,6 +164,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     ++server_.protocol_errors;
+    linger_ = true;
     if (ec == http::error::body_limit)
       return Write(Plain(http::status::payload_too_large,
                          "body larger than " + std::to_string(server_.limits.max_body_bytes) +
@@ -165,7 +193,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::unique_ptr<Response> response_;
   bool keep_alive_ = true;
+  bool linger_ = false;
   unsigned version_ = 11;
+  static constexpr int kLingerMillis = 2000;
+  static constexpr size_t kDrainBytes = 16384;
+  std::unique_ptr<char[]> drain_;  // only while lingering: idle sessions stay small
 };
 
 // Many idle connections need many descriptors: raise the soft limit to the

@@ -9,6 +9,10 @@
 //     a response the client does not read within write_timeout: the
 //     connection is closed;
 //   - a request that does not parse: 400, then the connection is closed;
+//   - after such an answer given before the request was read (400, 413,
+//     431) the server stops sending and drops what still arrives for up to
+//     2 s before it closes, so a client still sending reads the answer
+//     instead of a reset connection;
 //   - past max_connections, new connections are closed at once.
 // The handler gets each complete request on an I/O thread and must answer
 // it exactly once, from any thread, without blocking the I/O thread for

@@ -75,8 +75,10 @@ Result<ledger::VerifyReport> VerifyServer(const std::string& url, const RemoteTr
       RL_ASSIGN_OR_RETURN(const std::string* tile, reader.Tile(level, id.index / ledger::kTileWidth));
       const size_t at = (id.index % ledger::kTileWidth) * 32;
       if (tile->size() < at + 32 || std::memcmp(tile->data() + at, hash.data(), 32) != 0)
-        return Status::VerificationFailed("served hash tile " +
-                                          ledger::TilePath({false, level, id.index / 256, 256}) +
+        return Status::VerificationFailed(
+            "served hash tile " +
+            ledger::TilePath({false, level, id.index / ledger::kTileWidth,
+                              static_cast<unsigned>(tile->size() / 32)}) +
                                           " does not match the tree of the entries at " +
                                           ledger::ToString(id));
     }

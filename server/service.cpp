@@ -311,6 +311,8 @@ void Service::Handle(Request&& request, Respond respond) {
     get("/v1/proofs/inclusion", Where::kRead, [this, &t] { return Inclusion(t); });
   } else if (path == "/v1/proofs/consistency") {
     get("/v1/proofs/consistency", Where::kRead, [this, &t] { return Consistency(t); });
+  } else if (UiRoute ui = MatchUi(path, t); ui.run) {  // the web viewer
+    get(ui.name, ui.blocking ? Where::kRead : Where::kInline, std::move(ui.run));
   }
   if (!r.run) return finish("unknown", ErrorReply(404, "not_found", "no route " + path.substr(0, 200)));
   if (req->method() != r.method) {

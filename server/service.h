@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -110,6 +111,17 @@ class Service {
   Response Consistency(const Target& t);
   Response MetricsText();
   graph::Binding BindingNow();  // with the read lock held
+
+  // The web viewer (service_ui.cpp): the route `path` names, blocking (run
+  // on the read threads) or not; no `run` when it names none.
+  struct UiRoute {
+    std::string name;
+    bool blocking = false;
+    std::function<Response()> run;
+  };
+  UiRoute MatchUi(const std::string& path, const Target& t);
+  Response UiLot(const std::string& id, const Target& t);
+  Response UiSearch(const Target& t);
 
   ledger::Ledger& ledger_;
   ledger::Signer key_;

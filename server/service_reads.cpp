@@ -97,7 +97,7 @@ Response Service::Lots(const Target& t) {
   });
   if (!s.ok() && !truncated) return StatusReply(s);
   json j = {{"lots", lots}, {"truncated", truncated}};
-  if (truncated) j["next_after"] = lots.back()["id"];
+  if (truncated) j["next_after"] = lots.back()["lot"];
   return JsonReply(200, j);
 }
 
@@ -143,6 +143,9 @@ Response Service::Signer(const std::string& hex_key, const Target& t) {
   auto key = ledger::PublicKey::FromRaw(*raw);
   if (!key.ok()) return StatusReply(key.status());
   auto gate = sequencer_->ReadLock();
+  auto holder = ledger_.FindKeyHolder(key->raw());
+  if (!holder.ok()) return StatusReply(holder.status());
+  if (!*holder) return ErrorReply(404, "not_found", "no party holds or ever held this key");
   auto who = ledger_.ResolveSigner(*key, t.One("party").value_or(""));
   if (!who.ok()) return StatusReply(who.status());
   return JsonReply(200, {{"ledger", ledger_.Info().ledger_id},

@@ -149,7 +149,7 @@ def main():
 
     witnesses = {w: start_witness(w) for w in ("w1", "w2")}
     serve, url = start("serve", "--db", db, "--operator-key", "op.key", "--listen", "127.0.0.1:0",
-                       "--checkpoint-every", "200", "--witness-quorum", "2",
+                       "--checkpoint-every", "0.2", "--witness-quorum", "2",
                        *sum([["--witness", f"{w}.example/w={witnesses[w][1]}={wkeys[w]}"]
                              for w in ("w1", "w2")], []))
 
