@@ -41,6 +41,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/baseline.h"
 #include "bench/harness.h"
 #include "graph/assessment.h"
 #include "graph/ledger_source.h"
@@ -92,11 +93,6 @@ void MustOk(const ledger::Status& s, const std::string& what) {
   if (!s.ok()) Die(what + ": " + s.ToString());
 }
 
-ledger::Signer SeededSigner(const std::string& name) {
-  ledger::Hash seed = ledger::Sha256("rl_bench seed " + name);
-  return Must(ledger::Signer::FromSeed(ledger::AsBytes(seed)), "seed key " + name);
-}
-
 unsigned Cores(unsigned wanted) {
   unsigned hw = std::thread::hardware_concurrency();
   return wanted ? wanted : (hw ? hw : 2);
@@ -105,80 +101,15 @@ unsigned Cores(unsigned wanted) {
 // ---------------------------------------------------------------------------
 // 1. The machine's limit: Ed25519 verifications per second on all cores.
 
-struct VerifyJob {
-  std::string message;
-  std::string sig;
-  size_t key = 0;
-};
-
-double ThreadCpu() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-// Verifications per CPU-second of the last MeasureVerifyRate: the limit with
+// Verifications per CPU-second of the last MeasureL: the limit with
 // the machine's load taken out (the VM is shared; see docs/performance.md).
 double g_last_cpu_rate = 0;
 
-double MeasureVerifyRate(unsigned threads, double seconds) {
-  constexpr size_t kKeys = 64;
-  std::vector<ledger::Verifier> verifiers;
-  std::vector<VerifyJob> jobs;
-  for (size_t k = 0; k < kKeys; ++k) {
-    ledger::Signer s = SeededSigner("baseline-" + std::to_string(k));
-    ledger::PublicKey pk = Must(ledger::PublicKey::FromRaw(s.public_key().raw()), "pubkey");
-    verifiers.push_back(Must(ledger::Verifier::Create(pk), "verifier"));
-    // A typical create_lot payload, padded to ~300 bytes.
-    json p = {{"type", "create_lot"}, {"ledger", kLedgerId}, {"party", "p" + std::to_string(k)},
-              {"seq", 12345}, {"time", kTime}, {"lot", "LOT-BASELINE-" + std::to_string(k)},
-              {"material", "NdPr oxide, 99.5% TREO, drummed, batch for magnet alloy"},
-              {"category", "re_oxide"}, {"mass_g", 1000000}, {"value", 38000000},
-              {"origin", "AU"}, {"elements", {{"Nd", 600000}, {"Pr", 200000}}}};
-    std::string msg = Must(ledger::CanonicalPayload(p.dump()), "canonical");
-    if (msg.size() + 12 < 300) {  // pad to ~300 bytes with a note field
-      p["note"] = std::string(300 - msg.size() - 12, 'x');
-      msg = Must(ledger::CanonicalPayload(p.dump()), "canonical");
-    }
-    std::string sig = Must(s.Sign(msg), "sign");
-    jobs.push_back({msg, sig, k});
-  }
-  std::atomic<bool> go{false};
-  std::vector<uint64_t> counts(threads, 0);
-  std::vector<double> spans(threads, 0);
-  std::vector<double> cpus(threads, 0);
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      while (!go.load()) std::this_thread::yield();
-      double t0 = Now(), t1 = t0, c0 = ThreadCpu();
-      uint64_t n = 0;
-      size_t i = t * 7;
-      while (t1 - t0 < seconds) {
-        for (int k = 0; k < 32; ++k, ++i) {
-          const VerifyJob& j = jobs[i % jobs.size()];
-          if (!verifiers[j.key].Verify(j.message, j.sig).ok()) Die("baseline verify failed");
-          ++n;
-        }
-        t1 = Now();
-      }
-      counts[t] = n;
-      spans[t] = t1 - t0;
-      cpus[t] = ThreadCpu() - c0;
-    });
-  }
-  go = true;
-  for (auto& th : pool) th.join();
-  uint64_t total = 0;
-  double span = 0;
-  for (unsigned t = 0; t < threads; ++t) {
-    total += counts[t];
-    span = std::max(span, spans[t]);
-  }
-  double cpu = 0;
-  for (double c : cpus) cpu += c;
-  g_last_cpu_rate = static_cast<double>(total) / cpu;
-  return static_cast<double>(total) / span;
+// bench/baseline.h MeasureVerifyRate, keeping the per-CPU-second figure of the last call.
+double MeasureL(unsigned threads, double seconds) {
+  VerifyRate r = bench::MeasureVerifyRate(threads, seconds);
+  g_last_cpu_rate = r.per_cpu_s;
+  return r.per_s;
 }
 
 // ---------------------------------------------------------------------------
@@ -577,9 +508,9 @@ int main(int argc, char** argv) {
             << "; load " << LoadAverage() << "\n";
 
   // 1. L
-  double L0 = MeasureVerifyRate(o.threads, o.baseline_seconds);
+  double L0 = MeasureL(o.threads, o.baseline_seconds);
   double L0cpu = g_last_cpu_rate;
-  double L1 = MeasureVerifyRate(1, o.baseline_seconds / 2);
+  double L1 = MeasureL(1, o.baseline_seconds / 2);
   std::cout << "[1] Ed25519 verify (Verifier, pre-parsed keys, ~300 B): " << Fmt(L0, 0)
             << "/s on " << o.threads << " threads (" << Fmt(L1, 0) << "/s on 1); "
             << Fmt(L0cpu, 0) << " per CPU-second\n";
@@ -603,7 +534,7 @@ int main(int argc, char** argv) {
 
   // 3. Ingest
   std::cout << "    load before ingest: " << LoadAverage() << std::endl;
-  double L_ingest = MeasureVerifyRate(o.threads, o.baseline_seconds);
+  double L_ingest = MeasureL(o.threads, o.baseline_seconds);
   double Lcpu_ingest = g_last_cpu_rate;
   ChildResult ing = SubmitOrDie(o, big, big_file);
   double ingest_rate = static_cast<double>(lines) / ing.wall_s;
@@ -621,11 +552,11 @@ int main(int argc, char** argv) {
 
   // 4. Verify. L is measured on both sides of each run and averaged, so a
   // change of load during the run moves L with the run.
-  double L_between = MeasureVerifyRate(o.threads, o.baseline_seconds);
+  double L_between = MeasureL(o.threads, o.baseline_seconds);
   double Lcpu_between = g_last_cpu_rate;
   ChildResult ver = Rareledger(o, big, {"verify"});
   if (ver.exit_code != 0) Die("verify failed: " + ver.err);
-  double L_after = MeasureVerifyRate(o.threads, o.baseline_seconds);
+  double L_after = MeasureL(o.threads, o.baseline_seconds);
   double Lcpu_after = g_last_cpu_rate;
   std::cout << "    L before ingest / between / after verify: " << Fmt(L_ingest, 0) << " / "
             << Fmt(L_between, 0) << " / " << Fmt(L_after, 0) << " per s; per CPU-second "
@@ -648,11 +579,11 @@ int main(int argc, char** argv) {
   const std::string bundle_dir = o.work + "/bundle";
   ChildResult exported = Rareledger(o, big, {"export", bundle_dir, "--quiet"});
   if (exported.exit_code != 0) Die("export failed: " + exported.err);
-  double L_before_bundle = MeasureVerifyRate(o.threads, o.baseline_seconds);
+  double L_before_bundle = MeasureL(o.threads, o.baseline_seconds);
   double Lcpu_before_bundle = g_last_cpu_rate;
   ChildResult vb = Rareledger(o, big, {"verify-bundle", bundle_dir});
   if (vb.exit_code != 0) Die("verify-bundle failed: " + vb.err);
-  double L_after_bundle = MeasureVerifyRate(o.threads, o.baseline_seconds);
+  double L_after_bundle = MeasureL(o.threads, o.baseline_seconds);
   double L_bundle = (L_before_bundle + L_after_bundle) / 2;
   double Lcpu_bundle = (Lcpu_before_bundle + g_last_cpu_rate) / 2;
   double bundle_rate = static_cast<double>(lines + 1) / vb.wall_s;

@@ -393,10 +393,17 @@ Response Service::Submit(const Request& req) {
 Response Service::Tile(const std::string& path) {
   auto tile = ledger::ParseTilePath(path);
   if (!tile.ok()) return StatusReply(tile.status());
+  constexpr const char* kImmutable = "public, max-age=31536000, immutable";
+  // A full tile is immutable once in the tree, and the tree only grows: a
+  // cached one is still in it and still the same bytes.
+  const std::string key = ledger::TilePath(*tile);
+  if (tile->full())
+    if (auto hit = tiles_.Get(key)) return Reply(200, *hit, "application/octet-stream", kImmutable);
   auto bytes = ledger_.ReadTile(*tile, sequencer_->head().size);
   if (!bytes.ok()) return StatusReply(bytes.status());
-  return Reply(200, *std::move(bytes), "application/octet-stream",
-               tile->full() ? "public, max-age=31536000, immutable" : "public, max-age=1");
+  if (!tile->full()) return Reply(200, *std::move(bytes), "application/octet-stream", "public, max-age=1");
+  tiles_.Put(key, *bytes);
+  return Reply(200, *std::move(bytes), "application/octet-stream", kImmutable);
 }
 
 Response Service::MetricsText() {

@@ -35,6 +35,7 @@
 #include "server/http_util.h"
 #include "server/metrics.h"
 #include "server/task_pool.h"
+#include "server/tile_cache.h"
 
 namespace rareledger::server {
 
@@ -50,6 +51,9 @@ struct ServiceOptions {
   unsigned submit_threads = 96;  // POSTs waiting for their commit
   unsigned read_threads = 2;
   std::string dot = "dot";       // graphviz, for trace?format=svg
+  // Full tiles and bundles served from memory (server/tile_cache.h): a read
+  // from the store costs a RocksDB lookup per hash (docs/performance.md).
+  size_t tile_cache_bytes = size_t{64} << 20;
   // With witnesses, /checkpoint serves the newest note with `witness_quorum`
   // of their cosignatures (503 until one has them).
   std::vector<WitnessTarget> witnesses;
@@ -143,6 +147,8 @@ class Service {
   };
   std::vector<WitnessState> witness_state_;  // the checkpoint thread's
   std::chrono::steady_clock::time_point note_time_;
+
+  TileCache tiles_{options_.tile_cache_bytes};
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
