@@ -137,8 +137,10 @@ TEST_CASE("assess: several --policy, in order: summary lines, then a JSON array"
   CHECK(l1.rfind("CN-MOFCOM-2025-18: no licence required — 18-origin-item: not applicable", 0) ==
         0);
   CHECK(l2 ==
-        "CN-MOFCOM-2025-61: LICENCE REQUIRED — controlled content is 9.3333 % (exactly 7/75) of "
-        "the lot's value, at or above the threshold 0.1000 %");
+        "CN-MOFCOM-2025-61: LICENCE MAY BE REQUIRED (status unconfirmed) — licence may be "
+        "required: the rule's status is unconfirmed since 2026-11-11 (were it in force: "
+        "controlled content is 9.3333 % (exactly 7/75) of the lot's value, at or above the "
+        "threshold 0.1000 %)");
   CHECK(text.out.find("lot value:          USD 9,000.00") != std::string::npos);
   Run j = d.Db("assess MAG-1-DE --as-of 2026-12-01 --format json" + k61 + k18);
   REQUIRE(j.code == 0);
@@ -160,7 +162,10 @@ TEST_CASE("assess: --all prints text with --format text, JSON lines by default",
   Demo d;
   Run text = d.Db("assess --all --category component --as-of 2026-12-01 --format text" + k61);
   REQUIRE(text.code == 0);
-  CHECK(text.out.rfind("MOTOR-DE-1 CN-MOFCOM-2025-61: no licence required — ", 0) == 0);
+  // Annex 1 Part 2 reaches magnet-containing parts: the motors are subjects.
+  CHECK(text.out.rfind("MOTOR-DE-1 CN-MOFCOM-2025-61: LICENCE MAY BE REQUIRED (status "
+                       "unconfirmed) — ",
+                       0) == 0);
   CHECK(text.out.find("\nMOTOR-DE-1-US CN-MOFCOM-2025-61: ") != std::string::npos);
   Run js = d.Db("assess --all --category component --as-of 2026-12-01" + k61);
   REQUIRE(js.code == 0);

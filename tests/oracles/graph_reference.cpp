@@ -155,11 +155,16 @@ class Replay {
   const FinalFields& final_;
 };
 
-bool InForce(const Rule& r, const std::string& d) {
+bool Inside(const DateWindow& w, const std::string& d) { return w.from <= d && (!w.to || d < *w.to); }
+
+// "yes", "no" or "unknown" on date d: a status_unknown window wins.
+std::string Status(const Rule& r, const std::string& d) {
+  for (const auto& u : r.status_unknown)
+    if (Inside(u.window, d)) return "unknown";
   bool in = false, suspended = false;
-  for (const auto& w : r.in_force) in = in || (w.from <= d && (!w.to || d < *w.to));
-  for (const auto& w : r.suspended) suspended = suspended || (w.from <= d && (!w.to || d < *w.to));
-  return in && !suspended;
+  for (const auto& w : r.in_force) in = in || Inside(w, d);
+  for (const auto& w : r.suspended) suspended = suspended || Inside(w, d);
+  return in && !suspended ? "yes" : "no";
 }
 
 // Lexicographically smallest path v -> ... -> target through non-origin lots.
@@ -180,8 +185,39 @@ std::optional<std::vector<std::string>> Best(
   return best;
 }
 
+// The recipient as the log registered it.
+struct Recipient {
+  std::string id, name, country;
+  std::optional<std::string> end_user, end_use;
+};
+
+std::string Squash(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') continue;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+// On one of `lists` (ids of p.lists) on date d: by party id where the entry
+// has one, else by registered name or the shipment's end_user.
+bool Listed(const Policy& p, const std::vector<std::string>& lists, const Recipient& r,
+            const std::string& d) {
+  for (const std::string& id : lists) {
+    for (const ListEntry& e : p.lists.at(id).entries) {
+      if (!(e.listed <= d && (!e.delisted || d < *e.delisted))) continue;
+      if (e.party ? *e.party == r.id
+                  : (Squash(e.name) == Squash(r.name) ||
+                     (r.end_user && Squash(e.name) == Squash(*r.end_user))))
+        return true;
+    }
+  }
+  return false;
+}
+
 ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string& id,
-                       const Policy& p, const std::string& as_of) {
+                       const Policy& p, const std::string& as_of, const Recipient* to) {
   const Lot& l = lots.at(id);
   ReferenceVerdict v;
   v.controlled_origin_item = l.coi;
@@ -209,6 +245,7 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
     if (listed && (v.technology_indexes.empty() || v.technology_indexes.back() != t.first))
       v.technology_indexes.push_back(t.first);
   }
+  bool unknown = false;
   for (const Rule& r : p.rules) {
     bool subject =
         v.foreign_made && (!r.subject_categories || r.subject_categories->count(l.category));
@@ -217,11 +254,28 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
       trig = inf || (r.strict ? ratio > r.threshold : ratio >= r.threshold);
     } else if (r.kind == RuleKind::kTechnology) {
       for (const auto& t : l.tech) trig = trig || r.processes.count(t.second) > 0;
+    } else if (r.kind == RuleKind::kEndUser || r.kind == RuleKind::kEndUse) {
+      applies = to != nullptr && (r.destinations.empty() || r.destinations.count(to->country)) &&
+                (l.coi || (r.subject_categories && subject));
+      if (r.kind == RuleKind::kEndUser)
+        trig = to != nullptr && Listed(p, r.lists, *to, as_of);
+      else
+        trig = to != nullptr && to->end_use && r.end_uses.count(*to->end_use) > 0;
     } else {
       trig = applies = l.coi;
     }
     v.rule_triggered[r.id] = trig;
-    v.license_required = v.license_required || (InForce(r, as_of) && applies && trig);
+    const std::string status = Status(r, as_of);
+    v.license_required = v.license_required || (status == "yes" && applies && trig);
+    unknown = unknown || (status == "unknown" && applies && trig);
+  }
+  v.verdict = v.license_required
+                  ? (p.effect == Effect::kProhibition ? "prohibited" : "licence_required")
+                  : (unknown ? "unknown" : "not_required");
+  if (v.verdict != "not_required" && p.humanitarian_report && to && to->end_use &&
+      *to->end_use == "humanitarian") {
+    v.verdict = "not_required";
+    v.license_required = false;
   }
   return v;
 }
@@ -229,12 +283,20 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
 }  // namespace
 
 std::map<std::string, ReferenceVerdict> ReferenceAssessAll(
-    const std::vector<ledger::Entry>& entries, const Policy& policy, const std::string& as_of) {
+    const std::vector<ledger::Entry>& entries, const Policy& policy, const std::string& as_of,
+    const ReferenceShipment* shipment) {
   const FinalFields final_fields(entries);
   Replay replay(policy, final_fields);
-  for (uint64_t i = 0; i < entries.size(); ++i) replay.Apply(entries[i], i);
+  std::optional<Recipient> to;
+  for (uint64_t i = 0; i < entries.size(); ++i) {
+    replay.Apply(entries[i], i);
+    const auto* reg = std::get_if<ledger::RegisterParty>(&entries[i].body);
+    if (shipment && reg && reg->id == shipment->to)
+      to = Recipient{reg->id, reg->name, reg->country, shipment->end_user, shipment->end_use};
+  }
   std::map<std::string, ReferenceVerdict> out;
-  for (const auto& [id, lot] : replay.lots_) out[id] = Judge(replay.lots_, id, policy, as_of);
+  for (const auto& [id, lot] : replay.lots_)
+    out[id] = Judge(replay.lots_, id, policy, as_of, to ? &*to : nullptr);
   return out;
 }
 
