@@ -161,8 +161,9 @@ std::string CoverageText(const Assessment& a) {
   if (const LicenceNote* n = Covering(a))
     return "covered by licence " + n->licence +
            (n->issued ? " (issued by " + n->issuer + ")" : " (declared by " + n->issuer + ", not issued by a regulator)");
-  return "no licence of " + a.holder + " covers the shipment" + ship +
-         (a.licences.empty() ? "" : " (" + std::to_string(a.licences.size()) + " checked)");
+  std::string why;
+  for (const LicenceNote& n : a.licences) why += (why.empty() ? " (" : "; ") + n.licence + ": " + n.reason;
+  return "no licence of " + a.holder + " covers the shipment" + ship + (why.empty() ? "" : why + ")");
 }
 
 void TextScreening(const Assessment& a, std::ostringstream& out) {

@@ -140,8 +140,8 @@ Result<std::vector<UnknownWindow>> ParseUnknown(const json& r, const Rule& rule,
     UnknownWindow u;
     RL_ASSIGN_OR_RETURN(u.window, ParseWindow(win, w, {"from", "to", "checked", "note"}));
     if (win.contains("checked")) {
-      RL_ASSIGN_OR_RETURN(auto checked, StringSet(win, "checked", w));
-      u.checked.assign(checked.begin(), checked.end());
+      RL_RETURN_IF_ERROR(StringSet(win, "checked", w).status());  // validated; kept in file order
+      for (const json& c : win["checked"]) u.checked.push_back(c.get<std::string>());
     }
     for (const UnknownWindow& prev : out)
       if (Overlap(prev.window, u.window)) return Bad(w, "overlaps the window from " + prev.window.from);

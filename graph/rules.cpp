@@ -165,8 +165,7 @@ void EvaluateScreening(const Rule& rule, const Assessment& a, RuleOutcome* o) {
     o->triggered = hit != nullptr;
     o->triggered_why =
         hit ? "the recipient matches \"" + hit->name + "\" on " + hit->list + " (listed " +
-                  hit->listed + ", by " + hit->matched_by + "; " + hit->confidence + ": " +
-                  hit->source + ")"
+                  hit->listed + ", by " + hit->matched_by + ", " + hit->confidence + ")"
             : (a.to ? "the recipient is on none of the lists on " + a.as_of : "no recipient");
   } else {
     o->triggered = a.end_use && rule.end_uses.count(*a.end_use);

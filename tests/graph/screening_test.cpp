@@ -63,7 +63,7 @@ TEST_CASE("screening: a hit by registered name, party id or end_user text", "[sc
   CHECK(by_name["screening"][0]["matched_by"] == "registered name");
   CHECK(AssessmentSummary(Get(w, p, "2026-05-31", To("p1"))) ==
         "TEST-SCREEN: LICENCE REQUIRED — the recipient matches \"P1\" on L (listed 2020-01-01, "
-        "by registered name; confirmed: t) (presumption of denial); no licence of cn covers the "
+        "by registered name, confirmed) (presumption of denial); no licence of cn covers the "
         "shipment to p1");
   CHECK(Judge(w, p, "2026-05-31", To("p3"))["screening"][0]["matched_by"] == "party id");
   json by_text = Judge(w, p, "2026-05-31", To("vn", std::nullopt, "  shell CO"));
