@@ -227,6 +227,8 @@ int CmdDemo(Context& c, const std::string& policy_dir_arg) {
   if (!no18.ok()) return Fail(no18.status());
   auto control = graph::LoadPolicy(policy_dir + "/cn-mofcom-2026-control-list.json");
   if (!control.ok()) return Fail(control.status());
+  auto dfars = graph::LoadPolicy(policy_dir + "/us-dfars-252-225-7052.json");
+  if (!dfars.ok()) return Fail(dfars.status());
 
   DemoWeb web;
   Status s = web.AddActor("operator", "operator", "CH", {"operator"});
@@ -318,6 +320,18 @@ int CmdDemo(Context& c, const std::string& policy_dir_arg) {
   }
   std::cout << "  (assess TBOX-2026-002 --to jp-ihi-aero --end-use civil --as-of " << dates[1]
             << " explains both)\n\n";
+  // The same engine on a mass-based, process-location rule.
+  std::cout << "== Under " << dfars->id << " (mass share of covered magnets; the Dy came from "
+            << "China) ==\n";
+  for (const char* date : {dates[1], "2027-01-01"}) {
+    for (const char* lot : {"MAG-1-DE", "MOTOR-DE-1-US"}) {
+      auto a = assess_under(*dfars, lot, date);
+      if (!a.ok()) return Fail(a.status());
+      std::cout << "  " << lot << " on " << date << "\n      " << graph::AssessmentSummary(*a)
+                << "\n";
+    }
+  }
+  std::cout << "\n";
   auto magnet = assess("MAG-1-DE", dates[1]);
   if (!magnet.ok()) return Fail(magnet.status());
   std::cout << "Why the magnet may need a licence (assess MAG-1-DE --as-of " << dates[1]

@@ -86,6 +86,17 @@ struct TechnologyFinding {
   std::vector<std::string> lots;  // the transform's outputs, entry order
 };
 
+// An entry at or upstream of the lot where a process_location rule's
+// process ran in one of its countries: a transform (its facility), or a
+// create_lot (process "mining", its origin).
+struct ProcessFinding {
+  uint64_t index = 0;
+  std::string process;
+  std::string country;
+  std::vector<std::string> lots;  // what the entry made
+  std::vector<std::string> rules;  // the process_location rules it triggers
+};
+
 // A correct_lot entry that changed a lot of the assessed cone.
 struct CorrectionNote {
   std::string lot;            // the cone's lot it changed
@@ -156,6 +167,12 @@ struct Assessment {
   std::vector<RuleOutcome> rules;                      // policy order
   std::vector<Contributor> contributors;               // by lot id
   std::vector<TechnologyFinding> technology_findings;  // by index
+  std::vector<ProcessFinding> process_findings;        // by index
+  // Covered material's share of the lot's mass (process_location rules:
+  // lots of a controlled category holding a controlled element, wherever
+  // made, carried by mass like content by value); set when the policy has
+  // a process_location rule.
+  std::optional<Rational> covered_mass_share;
   std::vector<std::string> warnings;
   std::vector<std::string> caveats;  // the policy's unconfirmed points
   std::optional<Binding> binding;    // set by the caller before printing

@@ -101,6 +101,7 @@ std::string Amount(const Assessment& a, const Rational& minor) {
 
 std::string KindText(const RuleOutcome& r) {
   if (r.kind == RuleKind::kEndUser) return "end user screening";
+  if (r.kind == RuleKind::kProcessLocation) return "process location";
   if (r.kind == RuleKind::kEndUse) return "end use";
   if (r.kind == RuleKind::kValueRatio)
     return "value ratio " + r.comparator + " " + FormatPercent(*ParseRational(r.threshold)) + " (" +
@@ -200,6 +201,12 @@ void TextFindings(const Assessment& a, std::ostringstream& out) {
           << f.technology_origin << " technology, made " << Join(f.lots, ", ") << "\n";
     }
   }
+  if (!a.process_findings.empty()) {
+    out << "\nProcess findings (listed processes in listed countries, at or upstream):\n";
+    for (const ProcessFinding& f : a.process_findings)
+      out << "  entry " << f.index << ": " << f.process << " in " << f.country << ", made "
+          << Join(f.lots, ", ") << " (" << Join(f.rules, ", ") << ")\n";
+  }
   if (!a.attestations.empty()) {
     out << "\nAttestations about " << a.lot << " (auditors' signed claims):\n";
     for (const AttestationNote& n : a.attestations) {
@@ -289,6 +296,16 @@ json AssessmentJson(const Assessment& a) {
                                         {"facility_country", f.facility_country},
                                         {"technology_origin", f.technology_origin},
                                         {"lots", f.lots}});
+  }
+  if (a.covered_mass_share) {
+    j["covered_mass_share"] = FormatFraction(*a.covered_mass_share);
+    j["process_findings"] = json::array();
+    for (const auto& f : a.process_findings)
+      j["process_findings"].push_back({{"index", f.index},
+                                       {"process", f.process},
+                                       {"country", f.country},
+                                       {"lots", f.lots},
+                                       {"rules", f.rules}});
   }
   j["warnings"] = a.warnings;
   j["caveats"] = a.caveats;

@@ -38,7 +38,7 @@ const std::set<std::string> kRuleFields = {
     "id",        "kind",     "threshold", "comparator",   "subject_categories",
     "processes", "in_force", "suspended", "review_after", "notes",
     "source",    "sources",  "title",     "status_unknown", "unconfirmed_subjects",
-    "confidence", "lists", "end_uses", "destinations"};
+    "confidence", "lists", "end_uses", "destinations", "countries", "exempt_below_mass_share"};
 
 Status Bad(const std::string& where, const std::string& what) {
   return Status::InvalidArgument("policy " + where + ": " + what);
@@ -171,9 +171,10 @@ Result<RuleKind> ParseKind(const std::string& kind, const std::string& where) {
   if (kind == "origin_item") return RuleKind::kOriginItem;
   if (kind == "end_user") return RuleKind::kEndUser;
   if (kind == "end_use") return RuleKind::kEndUse;
+  if (kind == "process_location") return RuleKind::kProcessLocation;
   return Bad(where + ".kind", "unknown rule kind \"" + kind +
-                                  "\" (want value_ratio, technology, origin_item, end_user or "
-                                  "end_use)");
+                                  "\" (want value_ratio, technology, origin_item, end_user, "
+                                  "end_use or process_location)");
 }
 
 Status ParseValueRatio(const json& r, const std::string& where, Rule* rule) {
@@ -231,8 +232,14 @@ Status ParseKindFields(const json& r, const std::string& where, Rule* rule) {
         return Bad(where, std::string("\"") + key + "\" is only for value_ratio rules");
     }
   }
-  if (rule->kind != RuleKind::kTechnology && r.contains("processes"))
-    return Bad(where, "\"processes\" is only for technology rules");
+  const bool processes =
+      rule->kind == RuleKind::kTechnology || rule->kind == RuleKind::kProcessLocation;
+  if (!processes && r.contains("processes"))
+    return Bad(where, "\"processes\" is only for technology and process_location rules");
+  if (rule->kind != RuleKind::kProcessLocation)
+    for (const char* key : {"countries", "exempt_below_mass_share"})
+      if (r.contains(key))
+        return Bad(where, std::string("\"") + key + "\" is only for process_location rules");
   if (rule->kind != RuleKind::kEndUser && r.contains("lists"))
     return Bad(where, "\"lists\" is only for end_user rules");
   if (rule->kind != RuleKind::kEndUse && r.contains("end_uses"))
@@ -241,10 +248,24 @@ Status ParseKindFields(const json& r, const std::string& where, Rule* rule) {
   if (!screening && r.contains("destinations"))
     return Bad(where, "\"destinations\" is only for end_user and end_use rules");
   if (rule->kind == RuleKind::kValueRatio) return ParseValueRatio(r, where, rule);
-  if (rule->kind == RuleKind::kTechnology) {
+  if (processes) {
     RL_ASSIGN_OR_RETURN(rule->processes, StringSet(r, "processes", where));
     if (rule->processes.empty()) return Bad(where + ".processes", "must not be empty");
-    return CheckVocabulary(rule->processes, KnownProcesses(), where + ".processes", "process");
+    RL_RETURN_IF_ERROR(
+        CheckVocabulary(rule->processes, KnownProcesses(), where + ".processes", "process"));
+  }
+  if (rule->kind == RuleKind::kProcessLocation) {
+    RL_ASSIGN_OR_RETURN(rule->countries, StringSet(r, "countries", where));
+    if (rule->countries.empty()) return Bad(where + ".countries", "must not be empty");
+    for (const std::string& c : rule->countries)
+      if (!IsCountry(c)) return Bad(where + ".countries", "\"" + c + "\" is not a country code");
+    if (r.contains("exempt_below_mass_share")) {
+      RL_ASSIGN_OR_RETURN(std::string share, String(r, "exempt_below_mass_share", where));
+      auto q = ParseRational(share);
+      if (!q.ok()) return Bad(where + ".exempt_below_mass_share", q.status().message());
+      if (*q > 1) return Bad(where + ".exempt_below_mass_share", "\"" + share + "\" is above 1");
+      rule->exempt_below_mass_share = *q;
+    }
   }
   return Status::Ok();
 }
@@ -384,6 +405,8 @@ const char* RuleKindName(RuleKind kind) {
       return "end_user";
     case RuleKind::kEndUse:
       return "end_use";
+    case RuleKind::kProcessLocation:
+      return "process_location";
   }
   return "?";
 }

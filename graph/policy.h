@@ -78,7 +78,7 @@ ledger::Result<ScreeningList> ParseScreeningList(std::string_view json_text);
 // lists); NotFound when there is none.
 using ListLoader = std::function<ledger::Result<ScreeningList>(const std::string& id)>;
 
-enum class RuleKind { kValueRatio, kTechnology, kOriginItem, kEndUser, kEndUse };
+enum class RuleKind { kValueRatio, kTechnology, kOriginItem, kEndUser, kEndUse, kProcessLocation };
 const char* RuleKindName(RuleKind kind);  // "value_ratio", ...
 
 struct Rule {
@@ -87,7 +87,9 @@ struct Rule {
   Rational threshold = 0;                                   // value_ratio only
   bool strict = false;                                      // comparator ">" (else ">=")
   std::optional<std::set<std::string>> subject_categories;  // none = all
-  std::set<std::string> processes;                          // technology only
+  std::set<std::string> processes;                          // technology, process_location
+  std::set<std::string> countries;                          // process_location: where not
+  std::optional<Rational> exempt_below_mass_share;          // process_location
   std::vector<std::string> lists;     // end_user only: screening list ids
   std::set<std::string> end_uses;     // end_use only
   std::set<std::string> destinations;  // end_user, end_use: recipient countries (empty: any)

@@ -176,6 +176,54 @@ void EvaluateScreening(const Rule& rule, const Assessment& a, RuleOutcome* o) {
   o->reason = o->applies ? o->triggered_why : o->applies_why + "; " + o->triggered_why;
 }
 
+std::string ShareText(const Rational& r) {
+  return FormatPercent(r) + " (exactly " + FormatFraction(r) + ")";
+}
+
+void EvaluateProcessLocation(const Rule& rule, const Assessment& a,
+                             const std::vector<ProcessFinding>& findings, RuleOutcome* o) {
+  const Rational share = a.covered_mass_share.value_or(Rational(0));
+  const std::string mass = "covered material is " + ShareText(share) + " of the lot's mass";
+  if (share == 0) {
+    o->applies_why = "not applicable (the lot holds no covered material)";
+  } else if (!rule.AppliesToCategory(a.category)) {
+    o->applies_why = "not applicable (category " + a.category + " is not a subject category)";
+  } else if (rule.exempt_below_mass_share && share < *rule.exempt_below_mass_share) {
+    o->applies_why = "not applicable (" + mass + ", below " +
+                     ShareText(*rule.exempt_below_mass_share) + ": exempt)";
+  } else {
+    o->applies = true;
+    o->applies_why = "applies (" + mass +
+                     (rule.exempt_below_mass_share
+                          ? ", at or above the exemption line " +
+                                FormatFraction(*rule.exempt_below_mass_share)
+                          : std::string()) +
+                     ")";
+  }
+  o->triggered = !findings.empty();
+  o->triggered_why = o->triggered
+                         ? std::to_string(findings.size()) +
+                               " entr" + (findings.size() == 1 ? "y" : "ies") +
+                               " at or upstream of the lot ran a listed process in a listed "
+                               "country (first: entry " + std::to_string(findings.front().index) +
+                               ", " + findings.front().process + " in " +
+                               findings.front().country + ")"
+                         : "no listed process ran in a listed country at or upstream of the lot";
+  o->reason = o->applies ? o->triggered_why : o->applies_why + "; " + o->triggered_why;
+}
+
+void MergeProcessFindings(std::vector<ProcessFinding> more, std::vector<ProcessFinding>* all) {
+  for (auto& f : more) {
+    auto it = std::find_if(all->begin(), all->end(),
+                           [&](const ProcessFinding& g) { return g.index == f.index; });
+    if (it == all->end())
+      all->push_back(std::move(f));
+    else
+      it->rules.push_back(f.rules.front());
+  }
+  std::sort(all->begin(), all->end(), [](const auto& x, const auto& y) { return x.index < y.index; });
+}
+
 // Why a rule that applies and triggers requires (or would require) a licence.
 std::string BiteWhy(const Assessment& a, const RuleOutcome& o) {
   if (o.kind == RuleKind::kOriginItem)
@@ -315,6 +363,10 @@ const char* VerdictName(Verdict v) {
 
 void EvaluateRules(const ProvenanceGraph& cone, const Policy& policy, Assessment* a) {
   for (const Rule& rule : policy.rules) {
+    if (rule.kind == RuleKind::kProcessLocation && !a->covered_mass_share)
+      a->covered_mass_share = CoveredMassShare(cone, policy).at(a->lot);
+  }
+  for (const Rule& rule : policy.rules) {
     RuleOutcome o;
     o.id = rule.id;
     o.kind = rule.kind;
@@ -337,6 +389,10 @@ void EvaluateRules(const ProvenanceGraph& cone, const Policy& policy, Assessment
       MergeFindings(std::move(findings), &a->technology_findings);
     } else if (rule.kind == RuleKind::kEndUser || rule.kind == RuleKind::kEndUse) {
       EvaluateScreening(rule, *a, &o);
+    } else if (rule.kind == RuleKind::kProcessLocation) {
+      auto findings = FindProcessLocations(cone, rule);
+      EvaluateProcessLocation(rule, *a, findings, &o);
+      MergeProcessFindings(std::move(findings), &a->process_findings);
     } else {
       EvaluateOriginItem(*a, &o);
     }

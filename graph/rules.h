@@ -3,7 +3,9 @@
 #ifndef RARELEDGER_GRAPH_RULES_H_
 #define RARELEDGER_GRAPH_RULES_H_
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "graph/assessment.h"
 #include "graph/policy.h"
@@ -16,6 +18,11 @@ namespace rareledger::graph {
 // Evaluates every rule of `policy` on `a->as_of`, in policy order. Needs
 // the lot facts, ratio and contributors of `a` already filled.
 void EvaluateRules(const ProvenanceGraph& cone, const Policy& policy, Assessment* a);
+
+// Covered grams per gram of every lot of an upstream cone (process_location).
+std::map<std::string, Rational> CoveredMassShare(const ProvenanceGraph& cone, const Policy& policy);
+// Transforms (and create_lots, for mining) in the cone that `rule` names.
+std::vector<ProcessFinding> FindProcessLocations(const ProvenanceGraph& cone, const Rule& rule);
 
 // The recipient (a->to, to_name, end_user) on every list of `policy`,
 // listed on a->as_of, in list then entry order.

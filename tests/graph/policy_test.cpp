@@ -140,7 +140,8 @@ TEST_CASE("policy: dates are checked against the calendar", "[policy]") {
 TEST_CASE("policy: every shipped policy loads", "[policy]") {
   for (const char* name :
        {"cn-mofcom-2025-61.json", "cn-mofcom-2025-18.json", "us-ear-734-4-de-minimis.json",
-        "cn-mofcom-2026-1.json", "cn-mofcom-2026-control-list.json"}) {
+        "cn-mofcom-2026-1.json", "cn-mofcom-2026-control-list.json",
+        "us-dfars-252-225-7052.json"}) {
     INFO(name);
     auto p = LoadPolicy(std::string(RL_POLICIES_DIR) + "/" + name);
     REQUIRE(p.ok());
@@ -194,7 +195,8 @@ TEST_CASE("policy: MOFCOM 61 limbs follow the brief's timeline", "[policy]") {
 TEST_CASE("policy: every shipped rule names its source and confidence", "[policy]") {
   for (const char* name :
        {"cn-mofcom-2025-61.json", "cn-mofcom-2025-18.json", "us-ear-734-4-de-minimis.json",
-        "cn-mofcom-2026-1.json", "cn-mofcom-2026-control-list.json"}) {
+        "cn-mofcom-2026-1.json", "cn-mofcom-2026-control-list.json",
+        "us-dfars-252-225-7052.json"}) {
     auto p = LoadPolicy(std::string(RL_POLICIES_DIR) + "/" + name);
     REQUIRE(p.ok());
     for (const Rule& r : p->rules) {
@@ -251,6 +253,30 @@ TEST_CASE("policy: end_user rules name lists that exist; screening lists are val
                       "listed": "2026-02-24", "source": "s", "confidence": "confirmed"})"),
              Contains("\" a\" is listed twice on 2026-02-24"));
   CHECK(NameKey("IHI  Aerospace\tCo.") == "ihiaerospaceco.");
+}
+
+TEST_CASE("policy: process_location rules need processes and countries; a share at most 1",
+          "[policy]") {
+  using Catch::Matchers::Contains;
+  const std::string pl = "\"kind\": \"process_location\", \"processes\": [\"mining\"], "
+                         "\"countries\": [\"CN\"]";
+  auto ok = ParsePolicy(Edit("\"kind\": \"origin_item\"", pl + ", \"exempt_below_mass_share\": \"1/2\""));
+  REQUIRE(ok.ok());
+  CHECK(ok->rules[1].kind == RuleKind::kProcessLocation);
+  CHECK(ok->rules[1].exempt_below_mass_share == Rational(1, 2));
+  CHECK_THAT(ErrorOf(Edit("\"kind\": \"origin_item\"", pl + ", \"exempt_below_mass_share\": \"3/2\"")),
+             Contains("\"3/2\" is above 1"));
+  CHECK_THAT(ErrorOf(Edit("\"kind\": \"origin_item\"", "\"kind\": \"process_location\", \"processes\": [\"mining\"]")),
+             Contains("missing field \"countries\""));
+  CHECK_THAT(ErrorOf(Edit("\"kind\": \"origin_item\"", "\"kind\": \"origin_item\", \"countries\": [\"CN\"]")),
+             Contains("\"countries\" is only for process_location rules"));
+  auto dfars = LoadPolicy(std::string(RL_POLICIES_DIR) + "/us-dfars-252-225-7052.json");
+  REQUIRE(dfars.ok());
+  CHECK(dfars->effect == Effect::kProhibition);
+  CHECK(RuleInForce(dfars->rules[0], "2026-12-31"));
+  CHECK(!RuleInForce(dfars->rules[0], "2027-01-01"));
+  CHECK(RuleInForce(dfars->rules[1], "2027-01-01"));
+  CHECK(dfars->rules[1].review_after == std::optional<std::string>("2026-12-01"));
 }
 
 TEST_CASE("policy: status_unknown windows, effect and unconfirmed subjects", "[policy]") {

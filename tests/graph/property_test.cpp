@@ -175,7 +175,7 @@ const std::vector<std::string> kStateDates = {"2025-06-01", "2026-02-28", "2026-
 // How much of the interesting ground the random webs covered.
 struct Coverage {
   size_t lots = 0, licensed = 0, foreign_content = 0, infinite = 0, multi = 0, unknown = 0, screened = 0,
-         exempt = 0;
+         exempt = 0, located = 0, partial = 0;
 };
 
 void Compare(const Web& w, const Policy& p, const std::string& as_of, Coverage* cov,
@@ -215,6 +215,10 @@ void Compare(const Web& w, const Policy& p, const std::string& as_of, Coverage* 
     cov->unknown += got->verdict == Verdict::kUnknown;
     cov->screened += !got->screening.empty() && got->verdict != Verdict::kNotRequired;
     cov->exempt += got->exemption.has_value();
+    for (const auto& rule : got->rules)
+      cov->located += rule.kind == RuleKind::kProcessLocation && rule.applies && rule.triggered;
+    cov->partial += got->covered_mass_share && *got->covered_mass_share > 0 &&
+                    *got->covered_mass_share < 1;
   }
 }
 
@@ -225,6 +229,7 @@ TEST_CASE("property: cone engine matches the reference on random webs", "[proper
   const Policy states = testing::StatesPolicy();
   const Policy screening = testing::ScreeningPolicy();
   const Policy banned = testing::ScreeningPolicy("prohibition");
+  const Policy dfars = testing::ShippedPolicy("us-dfars-252-225-7052.json");
   Coverage cov;
   for (uint64_t seed = 1; seed <= 500; ++seed) {
     WebGenerator gen(seed);
@@ -240,6 +245,8 @@ TEST_CASE("property: cone engine matches the reference on random webs", "[proper
     if (r.In(0, 4) > 0) ship.end_use = r.Pick(kEndUses);
     Compare(w, seed % 3 ? screening : banned, kStateDates[(seed / 3) % kStateDates.size()], &cov,
             &ship);
+    // Mass shares and process locations (DFARS), before and after 2027.
+    Compare(w, dfars, seed % 2 ? "2026-06-01" : "2027-01-01", &cov);
   }
   CHECK(cov.lots > 10000);
   CHECK(cov.licensed > 1000);
@@ -249,6 +256,8 @@ TEST_CASE("property: cone engine matches the reference on random webs", "[proper
   CHECK(cov.unknown > 200);
   CHECK(cov.screened > 100);
   CHECK(cov.exempt > 50);
+  CHECK(cov.located > 200);
+  CHECK(cov.partial > 200);
 }
 
 }  // namespace

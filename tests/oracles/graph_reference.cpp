@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <set>
+#include <tuple>
 #include <variant>
 
 #include "graph/rational.h"
@@ -21,6 +22,11 @@ struct Lot {
   std::set<std::pair<uint64_t, std::string>> tech;   // (index, process) at or upstream
   std::set<std::string> children;
   bool coi = false;
+  // process_location: covered grams per gram, and every (index, process,
+  // country) at or upstream (a create_lot counts as mining at its origin).
+  Rational mass_share = 0;
+  bool covered = false;
+  std::set<std::tuple<uint64_t, std::string, std::string>> places;
 };
 
 // The category and elements every lot has at the end of the log: SPEC
@@ -68,6 +74,7 @@ class Replay {
       l.category = c->category, l.made_in = c->origin, l.elements = c->elements;
       l.remaining = c->mass_g, l.decl_value = c->value, l.decl_mass = c->mass_g;
       l.own_decl_mass = c->mass_g;
+      l.places = {{index, "mining", c->origin}};
       Finish(c->lot);
     } else if (auto* t = std::get_if<ledger::Transfer>(&e.body)) {
       Lot& l = lots_[t->lot];
@@ -92,11 +99,23 @@ class Replay {
     return category && element && l.made_in == p_.controlling_country;
   }
 
+  // A controlled category with a controlled element (or none declared),
+  // wherever made.
+  bool Covered(const Lot& l) const {
+    bool element = !l.elements || l.elements->empty();
+    if (l.elements)
+      for (const auto& [sym, g] : *l.elements)
+        element = element || (g > 0 && p_.controlled_elements.count(sym));
+    return p_.controlled_categories.count(l.category) > 0 && element;
+  }
+
   void Finish(const std::string& id) {
     Lot& l = lots_[id];
     l.category = final_.lots.at(id).category;
     l.elements = final_.lots.at(id).elements;
     l.coi = ControlledOrigin(l);
+    l.covered = Covered(l);
+    if (l.covered) l.mass_share = 1;
   }
 
   // What m grams of lot `id` bring in, right now.
@@ -128,7 +147,12 @@ class Replay {
   void DoTransform(const ledger::Transform& t, uint64_t index) {
     std::map<std::string, Rational> incoming;
     std::set<std::pair<uint64_t, std::string>> tech;
+    std::set<std::tuple<uint64_t, std::string, std::string>> places = {
+        {index, t.process, t.facility_country}};
+    Rational covered_grams = 0;
     for (const auto& in : t.inputs) {
+      places.insert(lots_[in.lot].places.begin(), lots_[in.lot].places.end());
+      covered_grams += lots_[in.lot].mass_share * in.mass_g;
       for (const auto& [c, v] : Take(in.lot, in.mass_g)) incoming[c] += v;
       tech.insert(lots_[in.lot].tech.begin(), lots_[in.lot].tech.end());
       lots_[in.lot].remaining -= in.mass_g;
@@ -146,6 +170,8 @@ class Replay {
       l.category = o.category, l.made_in = t.facility_country, l.elements = o.elements;
       l.remaining = o.mass_g, l.decl_value = o.value, l.decl_mass = o.mass_g;
       l.own_decl_mass = o.mass_g, l.tech = tech;
+      l.places = places;
+      l.mass_share = covered_grams * share / o.mass_g;
       for (const auto& [c, v] : incoming) l.content_per_gram[c] = v * share / o.mass_g;
       Finish(o.lot);
     }
@@ -254,6 +280,12 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
       trig = inf || (r.strict ? ratio > r.threshold : ratio >= r.threshold);
     } else if (r.kind == RuleKind::kTechnology) {
       for (const auto& t : l.tech) trig = trig || r.processes.count(t.second) > 0;
+    } else if (r.kind == RuleKind::kProcessLocation) {
+      applies = l.mass_share > 0 &&
+                (!r.subject_categories || r.subject_categories->count(l.category)) &&
+                !(r.exempt_below_mass_share && l.mass_share < *r.exempt_below_mass_share);
+      for (const auto& [index, process, country] : l.places)
+        trig = trig || (r.processes.count(process) && r.countries.count(country));
     } else if (r.kind == RuleKind::kEndUser || r.kind == RuleKind::kEndUse) {
       applies = to != nullptr && (r.destinations.empty() || r.destinations.count(to->country)) &&
                 (l.coi || (r.subject_categories && subject));
