@@ -28,6 +28,11 @@ struct Globals {
   bool json = false;  // machine-readable output on read commands
   bool quiet = false;
   double wait_seconds = 0;  // writers: how long to wait for the ledger's lock
+  std::string server;       // --server URL: a rareledger server instead of --db
+  // Verifiers: the checkpoint must carry `witness_quorum` valid
+  // cosignatures from these witness keys (none: no requirement).
+  std::vector<std::string> witness_vkeys;
+  size_t witness_quorum = 0;  // 0 with keys given: all of them
 };
 
 // What the table opens for a command before its handler runs.
@@ -131,8 +136,8 @@ struct VerifyProofOptions {
   std::string leaf_hash;       //   its leaf hash in hex
   std::optional<uint64_t> index;
 };
-int CmdVerifyProofInclusion(const VerifyProofOptions& o);
-int CmdVerifyProofConsistency(const VerifyProofOptions& o);
+int CmdVerifyProofInclusion(const Globals& g, const VerifyProofOptions& o);
+int CmdVerifyProofConsistency(const Globals& g, const VerifyProofOptions& o);
 
 // Shortcuts: build a payload, sign it with `key`, submit it (or print it).
 struct Signing {
@@ -195,6 +200,59 @@ struct TraceOptions {
 };
 int CmdTrace(Context& c, const TraceOptions& o);
 int CmdDemo(Context& c, const std::string& policy_dir);
+
+// cmd_serve.cpp
+struct ServeOptions {
+  std::string operator_key, listen = "127.0.0.1:8080", policies;
+  int64_t checkpoint_every_ms = 1000;
+  unsigned threads = 2;  // I/O threads
+  uint64_t max_body_bytes = uint64_t{64} << 20;
+  int64_t header_timeout_ms = 20000, body_timeout_ms = 120000, write_timeout_ms = 30000;
+  size_t max_connections = 20000;
+  std::vector<std::string> witnesses;  // NAME=URL=VKEY
+  size_t witness_quorum = 0;           // 0: all of them
+};
+int CmdServe(Context& c, const ServeOptions& o);
+// Writes the tlog-tiles read side (checkpoint, tiles, bundles) into `dir`.
+int CmdTiles(Context& c, const std::string& dir);
+
+// cmd_witness.cpp
+struct WitnessOptions {
+  std::string key, name, listen = "127.0.0.1:8081";
+  std::vector<std::string> logs;  // ORIGIN=VKEY
+  bool vkey = false;              // print the cosigner verifier key, run nothing
+};
+int CmdWitness(Context& c, const WitnessOptions& o);
+// Ok when no witness keys were given, or `note` carries the quorum of
+// valid cosignatures (g.witness_vkeys, g.witness_quorum); the error names
+// what is missing. InvalidArgument for a bad key or quorum.
+ledger::Status CheckWitnesses(const Globals& g, const std::string& note);
+
+// cmd_remote.cpp: clients of a server (g.server).
+struct RemoteVerifyOptions {
+  std::string operator_key;  // PEM public key, or
+  std::string vkey;          // a note verifier key (or a file holding one)
+};
+int CmdVerifyServer(Context& c, const RemoteVerifyOptions& o);
+struct MirrorOptions {
+  RemoteVerifyOptions trust;
+  bool follow = false;
+  int64_t interval_ms = 1000;
+  std::string currency;  // when the server does not say (a static tiles host)
+};
+int CmdMirror(Context& c, const MirrorOptions& o);
+// Submits envelopes (text, input line) to g.server; prints what CmdSubmit
+// prints. `single` for a shortcut's one entry.
+int SubmitToServer(Context& c, const std::vector<std::pair<std::string, size_t>>& envelopes,
+                   bool single);
+// The ledger id, party and next seq for `key` (and `party` if given), from
+// g.server or else the ledger at g.db.
+struct SignerContext {
+  std::string ledger_id;
+  ledger::SignerIdentity who;
+};
+ledger::Result<SignerContext> ResolveSigner(Context& c, const ledger::PublicKey& key,
+                                            const std::string& party);
 
 }  // namespace rareledger::cli
 

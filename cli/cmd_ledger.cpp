@@ -71,12 +71,11 @@ class HeaderSource {
     h.party = o_.party;
     if (!needs_ledger) return h;
     if (!identity_) {
-      RL_RETURN_IF_ERROR(c_.Open(Access::kRead).WithContext("to fill ledger, party and seq"));
-      RL_ASSIGN_OR_RETURN(identity_, c_.ledger().ResolveSigner(signer_.public_key(), o_.party));
+      RL_ASSIGN_OR_RETURN(identity_, ResolveSigner(c_, signer_.public_key(), o_.party));
     }
-    h.ledger = c_.ledger().Info().ledger_id;
-    h.party = identity_->party;
-    h.seq = identity_->next_seq + filled_seqs_;
+    h.ledger = identity_->ledger_id;
+    h.party = identity_->who.party;
+    h.seq = identity_->who.next_seq + filled_seqs_;
     if (!payload.contains("seq")) ++filled_seqs_;
     return h;
   }
@@ -85,7 +84,7 @@ class HeaderSource {
   Context& c_;
   const ledger::Signer& signer_;
   const SignOptions& o_;
-  std::optional<ledger::SignerIdentity> identity_;
+  std::optional<SignerContext> identity_;
   int64_t filled_seqs_ = 0;
 };
 
@@ -128,6 +127,14 @@ int CmdSubmit(Context& c, const std::string& input) {
   }
   ledger::EnvelopeInput reader(file.is_open() ? static_cast<std::istream&>(file) : std::cin);
   const Globals& g = c.g;
+  if (!g.server.empty()) {
+    std::vector<std::pair<std::string, size_t>> envelopes;
+    std::string text;
+    size_t line_no = 0;
+    while (reader.Next(&text, &line_no)) envelopes.emplace_back(std::move(text), line_no);
+    if (envelopes.empty()) return Fail(ledger::Status::InvalidArgument("empty input: nothing to submit"));
+    return SubmitToServer(c, envelopes, /*single=*/false);
+  }
   // Per-line results on a terminal are progress enough.
   Progress progress("submit", g.quiet || isatty(STDOUT_FILENO) == 1);
   uint64_t seen = 0;

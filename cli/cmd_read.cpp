@@ -17,19 +17,6 @@ namespace {
 using ledger::Ledger;
 using nlohmann::json;
 
-json HashList(const std::vector<ledger::Hash>& hashes) {
-  json out = json::array();
-  for (const auto& h : hashes) out.push_back(ledger::HexEncode(h));
-  return out;
-}
-
-json EntryJson(uint64_t index, const ledger::Entry& e) {
-  return {{"index", index},
-          {"leaf_hash", ledger::HexEncode(ledger::LeafHash(e.leaf))},
-          {"payload", ledger::PayloadJson(e)},
-          {"sig", ledger::Base64Encode(e.sig)}};
-}
-
 std::string EntryLine(uint64_t index, const ledger::Entry& e) {
   std::string out = std::to_string(index) + "\t" + ledger::EntryTypeName(e.type) + "\t" +
                     e.party + "#" + std::to_string(e.seq) + "\t" + e.time;
@@ -91,7 +78,7 @@ int CmdShowEntry(Context& c, uint64_t index) {
   const Globals& g = c.g;
   auto e = l->GetEntry(index);
   if (!e.ok()) return Fail(e.status());
-  std::cout << (g.json ? EntryJson(index, *e).dump() : EntryJson(index, *e).dump(2)) << "\n";
+  std::cout << (g.json ? ledger::EntryJson(index, *e).dump() : ledger::EntryJson(index, *e).dump(2)) << "\n";
   return kExitOk;
 }
 
@@ -150,7 +137,7 @@ int CmdLog(Context& c, uint64_t from, std::optional<uint64_t> limit) {
   if (from > size) return Fail(ledger::Status::InvalidArgument("--from is beyond the log size " + std::to_string(size)));
   ledger::Status s = l->ScanLeaves(from, to, [&](uint64_t i, std::string_view leaf) {
     RL_ASSIGN_OR_RETURN(ledger::Entry e, ledger::DecodeLeaf(leaf));
-    std::cout << (g.json ? EntryJson(i, e).dump() : EntryLine(i, e)) << "\n";
+    std::cout << (g.json ? ledger::EntryJson(i, e).dump() : EntryLine(i, e)) << "\n";
     return ledger::Status::Ok();
   });
   return s.ok() ? kExitOk : Fail(s);
@@ -190,12 +177,7 @@ int CmdProveInclusion(Context& c, uint64_t index, std::optional<uint64_t> size) 
   Ledger* l = &c.ledger();
   auto p = l->ProveInclusion(index, size);
   if (!p.ok()) return Fail(p.status());
-  json j = {{"index", p->index},
-            {"size", p->size},
-            {"leaf_hash", ledger::HexEncode(p->leaf_hash)},
-            {"path", HashList(p->path)},
-            {"root", ledger::HexEncode(p->root)}};
-  std::cout << j.dump() << "\n";
+  std::cout << ledger::InclusionProofJson(*p).dump() << "\n";
   return kExitOk;
 }
 
@@ -203,12 +185,7 @@ int CmdProveConsistency(Context& c, uint64_t old_size, std::optional<uint64_t> n
   Ledger* l = &c.ledger();
   auto p = l->ProveConsistency(old_size, new_size);
   if (!p.ok()) return Fail(p.status());
-  json j = {{"old", p->old_size},
-            {"new", p->new_size},
-            {"old_root", ledger::HexEncode(p->old_root)},
-            {"new_root", ledger::HexEncode(p->new_root)},
-            {"path", HashList(p->path)}};
-  std::cout << j.dump() << "\n";
+  std::cout << ledger::ConsistencyProofJson(*p).dump() << "\n";
   return kExitOk;
 }
 

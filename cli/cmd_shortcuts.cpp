@@ -51,12 +51,12 @@ Result<std::string> PublicKeyArg(const std::string& arg) {
 int SignAndSubmit(Context& c, const Signing& s, const std::string& type, json body) {
   auto signer = LoadSigner(s.key);
   if (!signer.ok()) return Fail(signer.status());
-  Ledger& ledger = c.ledger();
-  auto who = ledger.ResolveSigner(signer->public_key(), s.party);
-  if (!who.ok()) return Fail(who.status().WithContext(s.key));
+  auto signing = ResolveSigner(c, signer->public_key(), s.party);
+  if (!signing.ok()) return Fail(signing.status().WithContext(s.key));
+  const ledger::SignerIdentity* who = &signing->who;
   body["type"] = type;
   Status filled = ledger::FillHeader(
-      &body, {ledger.Info().ledger_id, who->party, who->next_seq,
+      &body, {signing->ledger_id, who->party, who->next_seq,
               s.time.empty() ? ledger::UtcNow() : s.time});
   if (!filled.ok()) return Fail(filled);
   auto envelope = ledger::SignEnvelope(body, *signer);
@@ -65,8 +65,9 @@ int SignAndSubmit(Context& c, const Signing& s, const std::string& type, json bo
     std::cout << *envelope << "\n";
     return kExitOk;
   }
+  if (!c.g.server.empty()) return SubmitToServer(c, {{*envelope, 1}}, /*single=*/true);
   bool given = false;
-  auto report = ledger.Submit(
+  auto report = c.ledger().Submit(
       [&](std::string* line) {
         if (given) return false;
         *line = *envelope;

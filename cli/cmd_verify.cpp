@@ -94,8 +94,11 @@ int CmdVerify(Context& c) {
   Status opened = c.Open(Access::kRead);
   if (!opened.ok()) return g.json ? PrintJson(opened, std::nullopt) : Fail(opened);
   Progress progress("verify", g.quiet || g.json);
-  auto r = c.ledger().Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
+  Result<VerifyReport> r =
+      c.ledger().Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
   progress.Finish();
+  if (r.ok())
+    if (Status w = CheckWitnesses(g, r->latest_note); !w.ok()) r = w;
   if (g.json) return PrintJson(r, std::nullopt);
   if (!r.ok()) return Fail(r.status());
   return PrintText("verify", *r);
@@ -109,7 +112,9 @@ int CmdVerifyBundle(Context& c, const VerifyBundleOptions& o) {
     if (!key.ok()) return Fail(key.status().WithContext("--operator-key"));
     pinned = key->raw();
   }
-  auto r = ledger::VerifyBundle(o.dir, {}, pinned);
+  Result<VerifyReport> r = ledger::VerifyBundle(o.dir, {}, pinned);
+  if (r.ok())
+    if (Status w = CheckWitnesses(g, r->latest_note); !w.ok()) r = w;
   if (g.json) return PrintJson(r, std::optional<std::string>(pinned.value_or("")));
   if (!r.ok()) return Fail(r.status());
   PrintText("verify-bundle", *r);
@@ -124,7 +129,7 @@ int CmdCheckpointVkey(Context& c) {
   return kExitOk;
 }
 
-int CmdVerifyProofInclusion(const VerifyProofOptions& o) {
+int CmdVerifyProofInclusion(const Globals& g, const VerifyProofOptions& o) {
   if (o.entry.empty() == o.leaf_hash.empty())
     return UsageError("verify-proof inclusion: give either --entry FILE or --leaf-hash HEX");
   auto leaf = LeafOf(o);
@@ -136,6 +141,7 @@ int CmdVerifyProofInclusion(const VerifyProofOptions& o) {
     if (!s->ok()) return Fail(*s);
   auto cp = ledger::CheckInclusionProof(*note, *vkey, *leaf, *o.index, *proof);
   if (!cp.ok()) return Fail(cp.status());
+  if (Status w = CheckWitnesses(g, *note); !w.ok()) return Fail(w);
   std::cout << "verify-proof: ok: entry " << *o.index << " (leaf hash " << ledger::HexEncode(*leaf)
             << ") is in the log of size " << cp->size << " with root "
             << ledger::HexEncode(cp->root) << ", as the checkpoint signed by " << cp->origin
@@ -143,7 +149,7 @@ int CmdVerifyProofInclusion(const VerifyProofOptions& o) {
   return kExitOk;
 }
 
-int CmdVerifyProofConsistency(const VerifyProofOptions& o) {
+int CmdVerifyProofConsistency(const Globals& g, const VerifyProofOptions& o) {
   auto old_note = ReadInput(o.old_checkpoint);
   auto note = ReadInput(o.checkpoint);
   auto proof = ReadInput(o.proof);
@@ -152,6 +158,7 @@ int CmdVerifyProofConsistency(const VerifyProofOptions& o) {
     if (!s->ok()) return Fail(*s);
   auto r = ledger::CheckConsistencyProof(*old_note, *note, *vkey, *proof);
   if (!r.ok()) return Fail(r.status());
+  if (Status w = CheckWitnesses(g, *note); !w.ok()) return Fail(w);
   std::cout << "verify-proof: ok: the log of size " << r->old_checkpoint.size << " (root "
             << ledger::HexEncode(r->old_checkpoint.root) << ") is a prefix of the log of size "
             << r->new_checkpoint.size << " (root " << ledger::HexEncode(r->new_checkpoint.root)

@@ -55,6 +55,10 @@ struct Options {
   TraceOptions trace;
   bool up = false;
   AssessOptions assess;
+  ServeOptions serve;
+  WitnessOptions witness;
+  RemoteVerifyOptions remote;
+  MirrorOptions mirror;
   std::string format;  // --format text|json on read commands: --json's twin
 };
 
@@ -77,16 +81,28 @@ void JsonFlags(CLI::App* cmd, Globals* g, std::string* format) {
       ->check(CLI::IsMember({"text", "json"}));
 }
 
-void SigningOptions(CLI::App* cmd, Signing* s) {
+void SigningOptions(CLI::App* cmd, Signing* s, Globals* g) {
+  cmd->add_option("--server", g->server, "submit to this rareledger server (http://HOST:PORT) instead of --db");
   cmd->add_option("--key", s->key, "the signer's private key (PKCS#8 PEM)")->required();
   cmd->add_option("--party", s->party, "signer party id (default: the party holding --key)");
   cmd->add_option("--time", s->time, "payload time, RFC 3339 UTC (default: now)");
   cmd->add_flag("--print", s->print, "print the signed envelope instead of submitting it");
 }
 
-// Shortcuts write, unless they only print.
-std::function<Access()> ShortcutAccess(const Signing* s) {
-  return [s] { return s->print ? Access::kRead : Access::kWrite; };
+// The witness requirement of the verifying commands.
+void WitnessFlags(CLI::App* cmd, Globals* g) {
+  cmd->add_option("--witness-vkey", g->witness_vkeys,
+                  "a witness's cosignature verifier key (type 0x04), repeatable");
+  cmd->add_option("--witness-quorum", g->witness_quorum,
+                  "valid cosignatures needed from those keys (default: all of them)");
+}
+
+// Shortcuts write, unless they only print or go to a server.
+std::function<Access()> ShortcutAccess(const Signing* s, const Globals* g) {
+  return [s, g] {
+    if (!g->server.empty()) return Access::kNone;
+    return s->print ? Access::kRead : Access::kWrite;
+  };
 }
 
 std::vector<Command> Table(Options& o, Context& c) {
@@ -115,18 +131,21 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--party", o.sign.party, "party to fill in (default: the party holding --key)");
          cmd->add_option("--time", o.sign.time, "time to fill in, RFC 3339 UTC (default: now)");
          cmd->add_option("input", o.sign.input, "payload JSON file, or - for stdin");
+         cmd->add_option("--server", c.g.server, "fill ledger, party and seq from this server");
        },
        [&](Context& ctx) { return CmdSign(ctx, o.sign); }},
-      {"submit", "append envelopes (one, or JSON Lines) in order", Fixed(Access::kWrite),
+      {"submit", "append envelopes (one, or JSON Lines) in order",
+       [gp = &c.g] { return gp->server.empty() ? Access::kWrite : Access::kNone; },
        [&](CLI::App* cmd) {
+         cmd->add_option("--server", c.g.server, "submit to this rareledger server instead of --db");
          cmd->add_option("input", o.input, "envelope file (JSON or JSON Lines), or - for stdin");
          cmd->add_flag("--quiet", g.quiet, "print only the summary");
          JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdSubmit(ctx, o.input); }},
-      {"party add", "register a party (signed by the operator)", ShortcutAccess(&sig),
+      {"party add", "register a party (signed by the operator)", ShortcutAccess(&sig, &c.g),
        [&](CLI::App* cmd) {
-         SigningOptions(cmd, &sig);
+         SigningOptions(cmd, &sig, &c.g);
          cmd->add_option("--id", o.party_add.id, "party id: letters, digits, '.', '_', '-'")->required();
          cmd->add_option("--name", o.party_add.name, "registered company name")->required();
          cmd->add_option("--country", o.party_add.country, "ISO 3166-1 alpha-2 country")->required();
@@ -136,24 +155,24 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--gln", o.party_add.gln, "GS1 Global Location Number (13 digits, unique)");
        },
        [&](Context& ctx) { return CmdPartyAdd(ctx, sig, o.party_add); }},
-      {"party revoke", "revoke a party (signed by the operator)", ShortcutAccess(&sig),
+      {"party revoke", "revoke a party (signed by the operator)", ShortcutAccess(&sig, &c.g),
        [&](CLI::App* cmd) {
-         SigningOptions(cmd, &sig);
+         SigningOptions(cmd, &sig, &c.g);
          cmd->add_option("--id", o.id, "party to revoke")->required();
          cmd->add_option("--reason", o.reason, "why, in words")->required();
        },
        [&](Context& ctx) { return CmdPartyRevoke(ctx, sig, o.id, o.reason); }},
       {"party list", "every party, with roles and state", Fixed(Access::kRead), json_flags,
        [&](Context& ctx) { return CmdPartyList(ctx); }},
-      {"key rotate", "replace the signer's key (signed with the current key)", ShortcutAccess(&sig),
+      {"key rotate", "replace the signer's key (signed with the current key)", ShortcutAccess(&sig, &c.g),
        [&](CLI::App* cmd) {
-         SigningOptions(cmd, &sig);
+         SigningOptions(cmd, &sig, &c.g);
          cmd->add_option("--new-pubkey", o.new_pubkey, "the new public key: PEM file or base64")->required();
        },
        [&](Context& ctx) { return CmdKeyRotate(ctx, sig, o.new_pubkey); }},
-      {"lot create", "create a lot (the signer becomes its holder)", ShortcutAccess(&sig),
+      {"lot create", "create a lot (the signer becomes its holder)", ShortcutAccess(&sig, &c.g),
        [&](CLI::App* cmd) {
-         SigningOptions(cmd, &sig);
+         SigningOptions(cmd, &sig, &c.g);
          auto& l = o.lot_create;
          cmd->add_option("--lot", l.lot, "new lot id")->required();
          cmd->add_option("--material", l.material, "what it is, in words")->required();
@@ -166,9 +185,9 @@ std::vector<Command> Table(Options& o, Context& c) {
        },
        [&](Context& ctx) { return CmdLotCreate(ctx, sig, o.lot_create); }},
       {"lot correct", "correct a lot's material, category, elements or hs (signed by its creator)",
-       ShortcutAccess(&sig),
+       ShortcutAccess(&sig, &c.g),
        [&](CLI::App* cmd) {
-         SigningOptions(cmd, &sig);
+         SigningOptions(cmd, &sig, &c.g);
          auto& k = o.lot_correct;
          cmd->add_option("--lot", k.lot, "lot to correct (the signer created it)")->required();
          cmd->add_option("--material", k.material, "the corrected material");
@@ -185,25 +204,25 @@ std::vector<Command> Table(Options& o, Context& c) {
          JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdLotList(ctx, o.lot_list); }},
-      {"transfer", "move what remains of a lot to another party", ShortcutAccess(&sig),
+      {"transfer", "move what remains of a lot to another party", ShortcutAccess(&sig, &c.g),
        [&](CLI::App* cmd) {
-         SigningOptions(cmd, &sig);
+         SigningOptions(cmd, &sig, &c.g);
          cmd->add_option("--lot", o.lot, "lot to transfer (the signer holds it)")->required();
          cmd->add_option("--to", o.to, "receiving party id")->required();
          cmd->add_option("--value", o.value, "price paid for what remains, minor units (becomes its declared value)");
        },
        [&](Context& ctx) { return CmdTransfer(ctx, sig, o.lot, o.to, o.value); }},
       {"split", "split parts off a lot (they keep its origin and content per gram)",
-       ShortcutAccess(&sig),
+       ShortcutAccess(&sig, &c.g),
        [&](CLI::App* cmd) {
-         SigningOptions(cmd, &sig);
+         SigningOptions(cmd, &sig, &c.g);
          cmd->add_option("--lot", o.lot, "lot to split (the signer holds it)")->required();
          cmd->add_option("--part", o.parts, "NEWLOT=MASS_G, repeatable")->required();
        },
        [&](Context& ctx) { return CmdSplit(ctx, sig, o.lot, o.parts); }},
-      {"transform", "consume input lots, make output lots", ShortcutAccess(&sig),
+      {"transform", "consume input lots, make output lots", ShortcutAccess(&sig, &c.g),
        [&](CLI::App* cmd) {
-         SigningOptions(cmd, &sig);
+         SigningOptions(cmd, &sig, &c.g);
          auto& t = o.transform;
          cmd->add_option("--process", t.process, std::string("one of: ") + kProcesses)->required();
          cmd->add_option("--facility-country", t.facility_country, "ISO 3166-1 alpha-2 country of the plant")->required();
@@ -215,9 +234,9 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--allocation", t.allocation, "OUTPUT_LOT=n/d share of the incoming content, repeatable");
        },
        [&](Context& ctx) { return CmdTransform(ctx, sig, o.transform); }},
-      {"attest", "an auditor's claim about a lot or an entry", ShortcutAccess(&sig),
+      {"attest", "an auditor's claim about a lot or an entry", ShortcutAccess(&sig, &c.g),
        [&](CLI::App* cmd) {
-         SigningOptions(cmd, &sig);
+         SigningOptions(cmd, &sig, &c.g);
          cmd->add_option("--lot", o.attest.lot, "the lot the claim is about");
          cmd->add_option("--entry", o.attest.entry, "or the entry index it is about");
          cmd->add_option("--claim", o.attest.claim, "the claim, in words")->required();
@@ -275,9 +294,75 @@ std::vector<Command> Table(Options& o, Context& c) {
        Fixed(Access::kNone),  // CmdVerify opens it: a failed open is a JSON failure too
        [&](CLI::App* cmd) {
          cmd->add_flag("--quiet", g.quiet, "no progress line");
+         cmd->add_option("--server", c.g.server,
+                         "verify a server's log from its tiles and bundles, with no database");
+         cmd->add_option("--operator-key", o.remote.operator_key,
+                         "with --server: the trusted operator public key (PEM)");
+         cmd->add_option("--vkey", o.remote.vkey,
+                         "with --server: the trusted operator verifier key (or a file holding it)");
+         WitnessFlags(cmd, &c.g);
          JsonFlags(cmd, &c.g, &o.format);
        },
-       [&](Context& ctx) { return CmdVerify(ctx); }},
+       [&](Context& ctx) {
+         if (!ctx.g.server.empty()) return CmdVerifyServer(ctx, o.remote);
+         if (!o.remote.operator_key.empty() || !o.remote.vkey.empty())
+           return UsageError("verify: --operator-key and --vkey go with --server");
+         return CmdVerify(ctx);
+       }},
+      {"serve", "run the ledger as an HTTP service (writes, JSON reads, C2SP tlog-tiles)",
+       Fixed(Access::kNone),  // CmdServe opens it for writing after its checks
+       [&](CLI::App* cmd) {
+         ServeOptions& v = o.serve;
+         cmd->add_option("--operator-key", v.operator_key, "operator private key (PEM, mode 0600)")->required();
+         cmd->add_option("--listen", v.listen, "HOST:PORT to listen on (port 0: any)")->capture_default_str();
+         cmd->add_option("--policies", v.policies, "directory of the policies to serve (default: the shipped ones)");
+         cmd->add_option("--checkpoint-every", v.checkpoint_every_ms,
+                         "sign a checkpoint at most this often when the log grew (milliseconds)")
+             ->capture_default_str();
+         cmd->add_option("--threads", v.threads, "I/O threads")->capture_default_str();
+         cmd->add_option("--max-body", v.max_body_bytes, "largest request body in bytes")->capture_default_str();
+         cmd->add_option("--header-timeout", v.header_timeout_ms,
+                         "milliseconds to receive a request's headers (also the keep-alive idle time)")
+             ->capture_default_str();
+         cmd->add_option("--body-timeout", v.body_timeout_ms, "milliseconds to receive a body")->capture_default_str();
+         cmd->add_option("--write-timeout", v.write_timeout_ms,
+                         "milliseconds for a client to take a response")->capture_default_str();
+         cmd->add_option("--max-connections", v.max_connections, "open connections at most")->capture_default_str();
+         cmd->add_option("--witness", v.witnesses,
+                         "NAME=URL=VKEY: a witness to ask for cosignatures (repeatable)");
+         cmd->add_option("--witness-quorum", v.witness_quorum,
+                         "cosignatures a served checkpoint needs (default: every --witness)");
+       },
+       [&](Context& ctx) { return CmdServe(ctx, o.serve); }},
+      {"witness", "run a C2SP tlog-witness that cosigns checkpoints consistent with what it saw",
+       Fixed(Access::kNone),
+       [&](CLI::App* cmd) {
+         WitnessOptions& w = o.witness;
+         cmd->add_option("--key", w.key, "the witness's private key (PEM)")->required();
+         cmd->add_option("--name", w.name, "its key name, e.g. witness.example.org/w1")->required();
+         cmd->add_flag("--vkey", w.vkey, "print its cosignature verifier key and exit");
+         cmd->add_option("--listen", w.listen, "HOST:PORT to listen on (port 0: any)")->capture_default_str();
+         cmd->add_option("--log", w.logs, "ORIGIN=VKEY: a log it witnesses (repeatable)");
+       },
+       [&](Context& ctx) { return CmdWitness(ctx, o.witness); }},
+      {"tiles", "write the C2SP tlog-tiles read side to a directory (incrementally)",
+       Fixed(Access::kRead),
+       [&](CLI::App* cmd) { cmd->add_option("dir", o.dir, "directory to write (created if missing)")->required(); },
+       [&](Context& ctx) { return CmdTiles(ctx, o.dir); }},
+      {"mirror", "keep a verified read-only replica of a server's log in --db",
+       Fixed(Access::kNone),
+       [&](CLI::App* cmd) {
+         cmd->add_option("--server", c.g.server, "the server to follow (http://HOST:PORT)")->required();
+         cmd->add_option("--operator-key", o.mirror.trust.operator_key, "the trusted operator public key (PEM)");
+         cmd->add_option("--vkey", o.mirror.trust.vkey, "the trusted operator verifier key (or a file holding it)");
+         cmd->add_flag("--follow", o.mirror.follow, "keep following the log until SIGTERM/SIGINT");
+         cmd->add_option("--interval", o.mirror.interval_ms, "with --follow: milliseconds between rounds")
+             ->capture_default_str();
+         cmd->add_option("--currency", o.mirror.currency,
+                         "the log's currency, when the server does not say it (a static tiles host)");
+         WitnessFlags(cmd, &c.g);
+       },
+       [&](Context& ctx) { return CmdMirror(ctx, o.mirror); }},
       {"export", "write an offline audit bundle", Fixed(Access::kRead),
        [&](CLI::App* cmd) {
          cmd->add_option("dir", o.dir, "new (or empty) directory")->required();
@@ -289,6 +374,7 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("dir", o.verify_bundle.dir, "the bundle's directory")->required();
          cmd->add_option("--operator-key", o.verify_bundle.operator_key,
                          "pin the trusted operator public key (PEM)");
+         WitnessFlags(cmd, &c.g);
          JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) { return CmdVerifyBundle(ctx, o.verify_bundle); }},
@@ -302,8 +388,9 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--entry", v.entry, "the entry's envelope (a line of entries.jsonl)");
          cmd->add_option("--leaf-hash", v.leaf_hash, "the entry's leaf hash (hex)");
          cmd->add_option("--index", v.index, "the entry's index")->required();
+         WitnessFlags(cmd, &c.g);
        },
-       [&](Context&) { return CmdVerifyProofInclusion(o.verify_proof); }},
+       [&](Context& ctx) { return CmdVerifyProofInclusion(ctx.g, o.verify_proof); }},
       {"verify-proof consistency", "check a consistency proof between two signed checkpoints",
        Fixed(Access::kNone),
        [&](CLI::App* cmd) {
@@ -312,8 +399,9 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_option("--old-checkpoint", v.old_checkpoint, "the earlier signed checkpoint")->required();
          cmd->add_option("--checkpoint", v.checkpoint, "the later signed checkpoint")->required();
          cmd->add_option("--vkey", v.vkey, "operator verifier key (or a file holding it)")->required();
+         WitnessFlags(cmd, &c.g);
        },
-       [&](Context&) { return CmdVerifyProofConsistency(o.verify_proof); }},
+       [&](Context& ctx) { return CmdVerifyProofConsistency(ctx.g, o.verify_proof); }},
       {"trace", "a lot's provenance cone (--up) or its products (--down)",
        Fixed(Access::kNone),  // CmdTrace opens --db itself, unless --bundle
        [&](CLI::App* cmd) {

@@ -205,6 +205,7 @@ Result<VerifyReport> ReplayBundle(
   report.checkpoints = replay.checkpoints_checked();
   report.uncovered = replay.size() - latest_cp.size;
   report.root = replay.frontier().Root();
+  report.latest_note = latest;
   report.operator_key = op.raw();
   if (at_end) at_end(replay, latest);
   return report;

@@ -115,6 +115,8 @@ std::string VerifierKey(std::string_view key_name, const PublicKey& public_key) 
          Base64Encode(std::string(1, kEd25519Type) + public_key.raw());
 }
 
+Status CheckNoteKeyName(std::string_view name) { return CheckKeyName(name); }
+
 Result<ParsedVerifierKey> ParseVerifierKey(std::string_view vkey) {
   const size_t plus1 = vkey.find('+');
   const size_t plus2 = plus1 == std::string_view::npos ? plus1 : vkey.find('+', plus1 + 1);

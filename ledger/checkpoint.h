@@ -47,6 +47,9 @@ struct ParsedVerifierKey {
   NoteKeyIdBytes key_id;
   PublicKey public_key;
 };
+// Ok for a valid note key name: non-empty, no whitespace, no '+'.
+Status CheckNoteKeyName(std::string_view name);
+
 // Parses a verifier key: valid name, 8 lowercase hex digits, base64 of 33
 // bytes starting with the Ed25519 type 0x01; the key id must match the one
 // recomputed from name and key. InvalidArgument otherwise.

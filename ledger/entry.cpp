@@ -575,6 +575,11 @@ Result<Entry> DecodeParsedEnvelope(const json& env) {
   // The canonical envelope is this concatenation ("payload" < "sig"): no
   // second serialisation of the payload.
   entry.leaf = MakeEnvelope(entry.signed_bytes, entry.sig);
+  // SPEC: C2SP entry bundles carry each leaf behind a big-endian uint16.
+  if (entry.leaf.size() > kMaxLeafBytes)
+    return Status::InvalidArgument("envelope: its canonical form is " +
+                                   std::to_string(entry.leaf.size()) +
+                                   " bytes, more than the 65,535 a log entry may have");
   return entry;
 }
 

@@ -24,6 +24,10 @@
 
 namespace rareledger::ledger {
 
+// The most bytes a leaf (canonical envelope) may have: C2SP entry bundles
+// carry each behind a big-endian uint16 length (SPEC, second round).
+inline constexpr size_t kMaxLeafBytes = 65535;
+
 enum class EntryType {
   kRegisterParty,
   kCreateLot,

@@ -10,6 +10,7 @@
 #include "ledger/canonical_json.h"
 #include "ledger/envelope.h"
 #include "ledger/checkpoint.h"
+#include "ledger/record_json.h"
 #include "ledger/records.h"
 #include "ledger/replay.h"
 #include "ledger/sequencer.h"
@@ -72,6 +73,43 @@ Result<std::unique_ptr<Ledger>> Ledger::Init(const std::string& path,
   return std::unique_ptr<Ledger>(new Ledger(std::move(store)));
 }
 
+Result<std::unique_ptr<Ledger>> Ledger::InitReplica(const std::string& path,
+                                                    std::string_view leaf,
+                                                    const std::string& currency) {
+  if (currency.size() != 3 || !std::all_of(currency.begin(), currency.end(), ::isupper))
+    return Status::InvalidArgument("currency must be an ISO 4217 code like USD, got \"" +
+                                   currency + "\"");
+  RL_ASSIGN_OR_RETURN(Entry entry, DecodeLeaf(leaf));
+  if (entry.type != EntryType::kRegisterParty || entry.party != kOperatorId || entry.seq != 1)
+    return Status::VerificationFailed("entry 0 is not the operator's register_party");
+  MemoryState empty;
+  RL_ASSIGN_OR_RETURN(std::string key_raw, ExpectedSigningKey(empty, entry, 0));
+  RL_ASSIGN_OR_RETURN(PublicKey key, PublicKey::FromRaw(key_raw));
+  RL_ASSIGN_OR_RETURN(Verifier verifier, Verifier::Create(key));
+  RL_RETURN_IF_ERROR(verifier.Verify(entry.signed_bytes, entry.sig).WithContext("entry 0"));
+  const std::string ledger_id = entry.ledger;
+  RL_ASSIGN_OR_RETURN(Mutation m, Apply(empty, LedgerIdentity{ledger_id}, entry, 0));
+  bool existed = std::filesystem::exists(path);
+  RL_ASSIGN_OR_RETURN(auto store, Store::Open(path, Store::Mode::kCreate));
+  Frontier frontier;
+  Store::Batch batch;
+  batch.PutEntry(0, entry.leaf, entry.party, entry.seq);
+  batch.PutMutation(m);
+  batch.PutNodes(frontier.Append(LeafHash(entry.leaf)));
+  batch.PutMeta(format::kMetaFormat, format::kFormatVersion);
+  batch.PutMeta(format::kMetaLedgerId, ledger_id);
+  batch.PutMeta(format::kMetaCurrency, currency);
+  batch.PutMeta(format::kMetaFrontier, frontier.Serialize());
+  Status s = store->Commit(batch);
+  if (!s.ok()) {
+    store.reset();
+    std::error_code ec;
+    if (!existed) std::filesystem::remove_all(path, ec);
+    return s;
+  }
+  return std::unique_ptr<Ledger>(new Ledger(std::move(store)));
+}
+
 Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, bool writable) {
   RL_ASSIGN_OR_RETURN(auto store,
                       Store::Open(path, writable ? Store::Mode::kReadWrite : Store::Mode::kReadOnly));
@@ -81,6 +119,12 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, bool writa
 LedgerInfo Ledger::Info() const {
   return {store_->ledger_id(), store_->currency(), store_->frontier().size(),
           store_->frontier().Root()};
+}
+
+Hash Ledger::RootWith(const std::vector<std::string>& leaves) const {
+  Frontier f = store_->frontier();
+  for (const std::string& leaf : leaves) f.Append(LeafHash(leaf));
+  return f.Root();
 }
 
 SubmitReport Ledger::Submit(const std::function<bool(std::string*)>& next_line,
@@ -254,6 +298,89 @@ Result<std::string> Ledger::IssueCheckpoint(const Signer& operator_key) {
   return note;
 }
 
+Result<std::string> Ledger::ReadTile(const TileId& tile, uint64_t size) const {
+  RL_RETURN_IF_ERROR(CheckTileInTree(tile, size));
+  if (!tile.entries) return ReadHashTile(*store_, tile);
+  std::vector<std::string> leaves;
+  leaves.reserve(tile.width);
+  const uint64_t first = tile.index * kTileWidth;
+  RL_RETURN_IF_ERROR(store_->ScanEntries(first, first + tile.width,
+                                         [&](uint64_t, std::string_view leaf) {
+                                           leaves.emplace_back(leaf);
+                                           return Status::Ok();
+                                         }));
+  if (leaves.size() != tile.width)
+    return Status::Corruption(TilePath(tile) + ": the store holds " +
+                              std::to_string(leaves.size()) + " of its entries");
+  return EncodeEntryBundle(leaves);
+}
+
 Result<std::vector<std::string>> Ledger::Checkpoints() const { return store_->Checkpoints(); }
+
+Status Ledger::RecordCheckpoint(const std::string& note) {
+  RL_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(note));
+  const std::string& id = store_->ledger_id();
+  if (cp.origin != id)
+    return Status::VerificationFailed("checkpoint origin " + cp.origin + " is not ledger " + id);
+  const uint64_t size = store_->frontier().size();
+  if (cp.size > size)
+    return Status::VerificationFailed("checkpoint of size " + std::to_string(cp.size) +
+                                      " is past the log's " + std::to_string(size));
+  RL_ASSIGN_OR_RETURN(std::vector<std::string> existing, store_->Checkpoints());
+  if (!existing.empty()) {
+    if (existing.back() == note) return Status::Ok();
+    RL_ASSIGN_OR_RETURN(Checkpoint last, ParseCheckpoint(existing.back()));
+    if (cp.size < last.size)
+      return Status::VerificationFailed("checkpoint of size " + std::to_string(cp.size) +
+                                        " is older than the latest recorded (" +
+                                        std::to_string(last.size) + ")");
+  }
+  RL_ASSIGN_OR_RETURN(Hash root, RootAt(*store_, cp.size));
+  if (root != cp.root)
+    return Status::VerificationFailed("checkpoint root at size " + std::to_string(cp.size) +
+                                      " does not match the log's");
+  // The operator key current at cp.size: the last one introduced before it.
+  RL_ASSIGN_OR_RETURN(PartyRecord op, GetParty(kOperatorId));
+  std::string key_raw = op.keys.front().pubkey;
+  for (const auto& k : op.keys)
+    if (k.from_index < cp.size) key_raw = k.pubkey;
+  RL_ASSIGN_OR_RETURN(PublicKey key, PublicKey::FromRaw(key_raw));
+  RL_ASSIGN_OR_RETURN(Checkpoint checked, VerifyCheckpoint(note, id, key));
+  (void)checked;
+  Store::Batch batch;
+  batch.PutCheckpoint(existing.size(), note);
+  return store_->Commit(batch);
+}
+
+namespace {
+nlohmann::json HashList(const std::vector<Hash>& hashes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& h : hashes) out.push_back(HexEncode(h));
+  return out;
+}
+}  // namespace
+
+nlohmann::json EntryJson(uint64_t index, const Entry& e) {
+  return {{"index", index},
+          {"leaf_hash", HexEncode(LeafHash(e.leaf))},
+          {"payload", PayloadJson(e)},
+          {"sig", Base64Encode(e.sig)}};
+}
+
+nlohmann::json InclusionProofJson(const InclusionProofInfo& p) {
+  return {{"index", p.index},
+          {"size", p.size},
+          {"leaf_hash", HexEncode(p.leaf_hash)},
+          {"path", HashList(p.path)},
+          {"root", HexEncode(p.root)}};
+}
+
+nlohmann::json ConsistencyProofJson(const ConsistencyProofInfo& p) {
+  return {{"old", p.old_size},
+          {"new", p.new_size},
+          {"old_root", HexEncode(p.old_root)},
+          {"new_root", HexEncode(p.new_root)},
+          {"path", HashList(p.path)}};
+}
 
 }  // namespace rareledger::ledger

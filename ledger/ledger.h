@@ -23,6 +23,7 @@
 #include "ledger/state.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
+#include "ledger/tiles.h"
 
 namespace rareledger::ledger {
 
@@ -71,6 +72,7 @@ struct VerifyReport {
   uint64_t uncovered = 0;    // entries after the latest checkpoint
   Hash root{};
   std::string operator_key;  // entry 0's operator key, 32 raw bytes
+  std::string latest_note;   // the latest checkpoint note checked; empty if none
 };
 
 class Ledger {
@@ -83,8 +85,16 @@ class Ledger {
                                               const std::string& operator_country,
                                               const Signer& operator_key, const std::string& time);
   static Result<std::unique_ptr<Ledger>> Open(const std::string& path, bool writable);
+  // Creates a replica at `path` (which must not hold a ledger) whose entry 0
+  // is `leaf`, another log's entry 0 (a mirror): it must decode, be the
+  // operator's register_party and carry a valid signature by the key it
+  // registers. `currency` as for Init.
+  static Result<std::unique_ptr<Ledger>> InitReplica(const std::string& path, std::string_view leaf,
+                                                     const std::string& currency);
 
   LedgerInfo Info() const;
+  // The root the log would have with `leaves` appended; writes nothing.
+  Hash RootWith(const std::vector<std::string>& leaves) const;
 
   // Appends envelopes read by `next_line` (false at end of input) in order,
   // through a Sequencer (sequencer.h) with one stream; blank lines are
@@ -138,10 +148,22 @@ class Ledger {
   Result<ConsistencyProofInfo> ProveConsistency(uint64_t old_size,
                                                 std::optional<uint64_t> new_size) const;
 
+  // The bytes of `tile` (tiles.h) in the tree of the first `size` leaves
+  // (at most the log's size): NotFound when the tile is not in that tree.
+  // A hash tile is one batch of stored nodes, a bundle one range scan.
+  Result<std::string> ReadTile(const TileId& tile, uint64_t size) const;
+
   // Signs a checkpoint of the whole log with the operator's current key
   // (InvalidArgument for any other key), records it and returns the note.
   Result<std::string> IssueCheckpoint(const Signer& operator_key);
   Result<std::vector<std::string>> Checkpoints() const;
+  // Records a checkpoint signed elsewhere (a mirror keeps the operator's
+  // notes): its origin must be this ledger, its size at most the log's and
+  // no smaller than the latest recorded one, its root the root at that
+  // size, and it must carry a valid signature by the operator's key current
+  // at that size (VerificationFailed naming what does not hold). A note
+  // already recorded last is not recorded twice.
+  Status RecordCheckpoint(const std::string& note);
 
   // Replays every entry from the stored bytes: signatures, rules, seq, the
   // root at every checkpoint, the stored frontier, tree and records.

@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
 #include "ledger/overlay_state.h"
 #include "ledger/store_format.h"
@@ -255,8 +256,12 @@ class Sequencer::Client : public PipelineClient {
     for (const auto& [id, l] : lots) batch.PutLot(*l), lot_versions.push_back(l);
     batch.PutMeta(format::kMetaFrontier, frontier.Serialize());
     const uint64_t entries = frontier.size() - store_.frontier().size();
-    RL_RETURN_IF_ERROR(store_.Commit(batch, /*sync=*/true));
-    cache_.Committed(party_versions, lot_versions);
+    {
+      std::unique_lock<std::shared_mutex> gate(owner_.gate_);
+      RL_RETURN_IF_ERROR(store_.Commit(batch, /*sync=*/true));
+      cache_.Committed(party_versions, lot_versions);
+      owner_.head_ = {frontier.size(), frontier.Root()};
+    }
     std::lock_guard<std::mutex> lock(owner_.mu_);
     ++owner_.stats_.commits;
     owner_.stats_.committed_entries += entries;
@@ -294,16 +299,18 @@ class Sequencer::Client : public PipelineClient {
       }
       if (i == bad) {
         const Entry& e = *chunk.slots[i].entry;
-        Fail(s, Status::VerificationFailed("signature invalid for party " + e.party + " (" +
-                                           chunk.slots[i].signature.message() + ")" +
-                                           WhyBadSignature(chunk, e))
-                    .WithContext(LineContext(chunk.lines[i].line_no)));
+        Fail(s,
+             Status::VerificationFailed("signature invalid for party " + e.party + " (" +
+                                        chunk.slots[i].signature.message() + ")" +
+                                        WhyBadSignature(chunk, e))
+                 .WithContext(LineContext(chunk.lines[i].line_no)),
+             chunk.lines[i].line_no);
       } else if (d.outcome == Outcome::kAccepted) {
         ++s.report_.appended;
       } else if (d.outcome == Outcome::kDuplicate) {
         ++s.report_.duplicates;
       } else if (d.outcome == Outcome::kRejected) {
-        Fail(s, d.error);
+        Fail(s, d.error, chunk.lines[i].line_no);
       }
       Resolve(s);
     }
@@ -325,10 +332,11 @@ class Sequencer::Client : public PipelineClient {
   }
 
   // With owner_.mu_ held: the stream ends here; its queued lines go.
-  static void Fail(Stream& s, const Status& error) {
+  static void Fail(Stream& s, const Status& error, size_t line = 0) {
     if (s.failed_) return;
     s.failed_ = true;
     s.report_.error = error;
+    s.report_.error_line = line;
     s.unresolved_ -= s.queued_.size();
     s.queued_.clear();
     s.cv_.notify_all();
@@ -346,6 +354,7 @@ class Sequencer::Client : public PipelineClient {
 
 Sequencer::Sequencer(Store& store, SequencerOptions options)
     : store_(store), options_(options), client_(std::make_unique<Client>(*this)) {
+  head_ = {store_.frontier().size(), store_.frontier().Root()};
   options_.chunk_entries = std::max<size_t>(1, options_.chunk_entries);
   options_.max_queued_per_stream = std::max<size_t>(1, options_.max_queued_per_stream);
   thread_ = std::thread([this] { Run(); });
@@ -370,6 +379,49 @@ std::shared_ptr<Sequencer::Stream> Sequencer::Open(OutcomeFn on_outcome) {
 SequencerStats Sequencer::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;
+}
+
+TreeHead Sequencer::head() const {
+  std::shared_lock<std::shared_mutex> gate(gate_);
+  return head_;
+}
+
+Result<std::string> Sequencer::IssueCheckpoint(const Signer& operator_key, size_t* index) {
+  std::unique_lock<std::shared_mutex> gate(gate_);
+  RL_ASSIGN_OR_RETURN(std::optional<PartyRecord> op, store_.FindParty(kOperatorId));
+  if (!op) return Status::Corruption("the ledger has no operator party");
+  if (operator_key.public_key().raw() != op->current_key())
+    return Status::InvalidArgument("the key given is not the operator's current key");
+  if (!checkpoints_) {
+    RL_ASSIGN_OR_RETURN(std::vector<std::string> existing, store_.Checkpoints());
+    checkpoints_ = existing.size();
+  }
+  RL_ASSIGN_OR_RETURN(std::string note,
+                      SignCheckpoint({store_.ledger_id(), head_.size, head_.root}, operator_key));
+  Store::Batch batch;
+  batch.PutCheckpoint(*checkpoints_, note);
+  RL_RETURN_IF_ERROR(store_.Commit(batch));
+  if (index != nullptr) *index = *checkpoints_;
+  ++*checkpoints_;
+  return note;
+}
+
+Status Sequencer::AddSignatures(size_t index, const std::string& note) {
+  std::unique_lock<std::shared_mutex> gate(gate_);
+  RL_ASSIGN_OR_RETURN(std::vector<std::string> stored, store_.Checkpoints());
+  if (index >= stored.size())
+    return Status::InvalidArgument("no stored checkpoint " + std::to_string(index));
+  RL_ASSIGN_OR_RETURN(SignedNote was, ParseNote(stored[index]));
+  RL_ASSIGN_OR_RETURN(SignedNote now, ParseNote(note));
+  if (was.text != now.text)
+    return Status::InvalidArgument("checkpoint " + std::to_string(index) + " has another text");
+  const std::string old_lines = stored[index].substr(was.text.size() + 1);
+  if (note.substr(now.text.size() + 1, old_lines.size()) != old_lines)
+    return Status::InvalidArgument("checkpoint " + std::to_string(index) +
+                                   ": the stored signature lines must come first, unchanged");
+  Store::Batch batch;
+  batch.PutCheckpoint(index, note);
+  return store_.Commit(batch);
 }
 
 void Sequencer::Run() {

@@ -24,12 +24,16 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "ledger/crypto.h"
 #include "ledger/entry.h"
+#include "ledger/merkle.h"
 #include "ledger/pipeline.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
@@ -48,6 +52,7 @@ struct SubmitReport {
   size_t appended = 0;
   size_t duplicates = 0;
   Status error;  // the first rejected line, naming it; ok if none
+  size_t error_line = 0;  // that line's number; 0 when no line is to blame
 };
 
 struct SequencerOptions {
@@ -62,6 +67,12 @@ struct SequencerStats {
   uint64_t commits = 0;            // synced writes
   uint64_t committed_entries = 0;  // entries appended by them
   uint64_t largest_commit = 0;     // entries in the largest one
+};
+
+// The log as of a commit.
+struct TreeHead {
+  uint64_t size = 0;
+  Hash root{};
 };
 
 class Sequencer {
@@ -85,6 +96,22 @@ class Sequencer {
 
   SequencerStats stats() const;
 
+  // The log as of the last commit. Any thread.
+  TreeHead head() const;
+  // Holds commits off while it lives (they wait for it): reads of records
+  // and head() made under it see one committed state. Keep it short.
+  std::shared_lock<std::shared_mutex> ReadLock() const {
+    return std::shared_lock<std::shared_mutex>(gate_);
+  }
+  // Signs a checkpoint of head() with the operator's current key (else
+  // InvalidArgument), records it between two commits and returns the note
+  // (and, with `index`, its number among the stored checkpoints).
+  Result<std::string> IssueCheckpoint(const Signer& operator_key, size_t* index = nullptr);
+  // Replaces stored checkpoint `index` by `note`, the same checkpoint with
+  // more signature lines (witness cosignatures): InvalidArgument unless its
+  // text and every signature line of the stored one are kept.
+  Status AddSignatures(size_t index, const std::string& note);
+
  private:
   struct Line;
   class SubmitChunk;
@@ -101,6 +128,10 @@ class Sequencer {
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
   SequencerStats stats_;  // guarded by mu_
+  // Exclusive around each commit; readers share it (ReadLock).
+  mutable std::shared_mutex gate_;
+  TreeHead head_;                      // guarded by gate_
+  std::optional<size_t> checkpoints_;  // stored checkpoints; guarded by gate_
   std::vector<std::shared_ptr<Stream>> streams_;  // open, or with lines left
   size_t next_stream_ = 0;                        // round-robin position
   bool stop_ = false;

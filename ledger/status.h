@@ -39,6 +39,8 @@ class [[nodiscard]] Status {
   static Status Rejected(std::string msg) { return {Code::kRejected, std::move(msg)}; }
   static Status VerificationFailed(std::string msg) { return {Code::kVerificationFailed, std::move(msg)}; }
   static Status Busy(std::string msg) { return {Code::kBusy, std::move(msg)}; }
+  // A status of `code` (not kOk) carried from elsewhere, e.g. a server's answer.
+  static Status Of(Code code, std::string msg) { return {code, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

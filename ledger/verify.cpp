@@ -275,6 +275,7 @@ Result<VerifyReport> Ledger::Verify(const std::function<void(uint64_t, uint64_t)
   report.checkpoints = replay.checkpoints_checked();
   report.uncovered = replay.size() - chain.latest_size;
   report.root = replay.frontier().Root();
+  if (!chain.notes.empty()) report.latest_note = chain.notes.back();
   if (!replay.keys().empty()) report.operator_key = replay.keys().front().second;
   return report;
 }

@@ -3,7 +3,7 @@
 # Runs `apt-get update` only when something must be installed.
 set -euo pipefail
 PACKAGES=(cmake ninja-build g++ pkg-config librocksdb-dev libssl-dev openssl
-          libboost-dev libboost-graph-dev catch2 nlohmann-json3-dev libcli11-dev graphviz)
+          libboost-dev libboost-graph-dev catch2 nlohmann-json3-dev libcli11-dev graphviz curl python3)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
