@@ -78,7 +78,9 @@ std::string VerdictText(const Assessment& a) {
     case Verdict::kUnknown:
       return "LICENCE MAY BE REQUIRED (status unconfirmed)";
     case Verdict::kNotRequired:
-      return "no licence required";
+      return a.exemption ? "no licence required (" + *a.exemption +
+                               " exemption: a report is due, see the warnings)"
+                         : "no licence required";
   }
   return "?";
 }

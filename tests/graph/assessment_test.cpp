@@ -368,7 +368,7 @@ TEST_CASE("assessment: unknown status on, before and after its window", "[assess
   CHECK(Judge(below, p, "MAG", "2026-10-01")["verdict"] == "not_required");
 }
 
-TEST_CASE("assessment: No. 61 reaches magnet-containing components; products are a caveat",
+TEST_CASE("assessment: No. 61 reaches magnet-containing components, products are a caveat",
           "[assessment]") {
   // MAG (ratio 1/1000) into a JP motor MOT with 100 g of steel: 400 g of
   // MAG brings 100 of content; MOT at 50000 is 1/500, at 100001 just under.

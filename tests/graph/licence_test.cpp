@@ -111,7 +111,7 @@ TEST_CASE("licence: a revoked one does not cover from the revocation's date", "[
                                               " on 2025-08-01: consignee changed");
 }
 
-TEST_CASE("licence: declared by the licensee is reported as not issued; issued ones first",
+TEST_CASE("licence: declared by the licensee is reported as not issued, issued ones first",
           "[licence]") {
   Web w = LicencedWeb();
   ledger::Licence declared = MakeLicence("GL-7", "cn", "general");

@@ -216,7 +216,7 @@ TEST_CASE("policy: every shipped rule names its source and confidence", "[policy
   }
 }
 
-TEST_CASE("policy: end_user rules name lists that exist; screening lists are validated",
+TEST_CASE("policy: end_user rules name lists that exist, screening lists are validated",
           "[policy]") {
   using Catch::Matchers::Contains;
   auto p = LoadPolicy(std::string(RL_POLICIES_DIR) + "/cn-mofcom-2026-control-list.json");
@@ -255,7 +255,7 @@ TEST_CASE("policy: end_user rules name lists that exist; screening lists are val
   CHECK(NameKey("IHI  Aerospace\tCo.") == "ihiaerospaceco.");
 }
 
-TEST_CASE("policy: process_location rules need processes and countries; a share at most 1",
+TEST_CASE("policy: process_location rules need processes and countries, a share at most 1",
           "[policy]") {
   using Catch::Matchers::Contains;
   const std::string pl = "\"kind\": \"process_location\", \"processes\": [\"mining\"], "

@@ -123,13 +123,17 @@ TEST_CASE("screening: the humanitarian exemption lifts the requirement with a du
                        "use (it would otherwise be licence_required), but report it within 10 "
                        "working days";
   CHECK(duty);
+  CHECK(AssessmentSummary(Get(w, p, "2026-06-01", To("p1", "humanitarian")))
+            .rfind("TEST-SCREEN: no licence required (humanitarian exemption: a report is due, "
+                   "see the warnings) — ",
+                   0) == 0);
   CHECK(Judge(w, p, "2026-06-01", To("p1", "civil"))["verdict"] == "licence_required");
   // A policy without the exemption: humanitarian changes nothing.
   CHECK(Judge(w, testing::TestPolicy(), "2025-06-01", To("p1", "humanitarian"))["verdict"] ==
         "licence_required");
 }
 
-TEST_CASE("screening: a general licence never covers a listed consignee; an individual one may",
+TEST_CASE("screening: a general licence never covers a listed consignee, an individual one may",
           "[screening][licence]") {
   Web w = ScreenWeb();
   const Policy p = ScreeningPolicy();
