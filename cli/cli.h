@@ -192,6 +192,8 @@ struct AssessOptions {
   std::vector<std::string> policies;         // none: every shipped policy
   std::optional<std::string> as_of;          // given but empty is a usage error
   bool all = false;
+  std::string to;                            // --to PARTY: the shipment to that consignee
+  std::string end_use, end_user;             // with --to: the shipment's
 };
 int CmdAssess(Context& c, const AssessOptions& o);
 struct TraceOptions {

@@ -93,6 +93,9 @@ std::string AssessUsage(const AssessOptions& o) {
   if (o.all && !o.lot.empty()) return "assess: LOT and --all conflict: give one LOT, or --all";
   if (!o.all && o.lot.empty()) return "assess: give a LOT, or --all for every lot";
   if (!o.category.empty() && !o.all) return "assess: --category needs --all";
+  if (!o.to.empty() && o.all) return "assess: --to needs one LOT, not --all";
+  if ((!o.end_use.empty() || !o.end_user.empty()) && o.to.empty())
+    return "assess: --end-use and --end-user describe a shipment: they need --to PARTY";
   if (o.as_of && o.as_of->empty())
     return "assess: --as-of is empty: give a date YYYY-MM-DD, or leave it out for today";
   if (o.as_of && !graph::IsValidDate(*o.as_of))
@@ -159,7 +162,11 @@ int CmdAssess(Context& c, const AssessOptions& o) {
   if (o.all) return AssessEveryLot(**log, *policies, o, as_of);
   std::vector<graph::Assessment> all;
   for (const graph::Policy& policy : *policies) {
-    auto a = graph::Assess(*(*log)->source, policy, o.lot, as_of);
+    std::optional<graph::Shipment> shipment;
+    if (!o.to.empty()) shipment = graph::Shipment{o.to, std::nullopt, std::nullopt};
+    if (!o.end_user.empty()) shipment->end_user = o.end_user;
+    if (!o.end_use.empty()) shipment->end_use = o.end_use;
+    auto a = graph::Assess(*(*log)->source, policy, o.lot, as_of, shipment);
     if (!a.ok()) return Fail(a.status());
     a->binding = (*log)->binding;
     all.push_back(std::move(a).value());

@@ -40,6 +40,10 @@ std::string EntryLine(uint64_t index, const ledger::Entry& e) {
           out += "\t" + b.claim;
         else if constexpr (std::is_same_v<T, ledger::CorrectLot>)
           out += "\t" + b.lot + ": " + b.reason;
+        else if constexpr (std::is_same_v<T, ledger::Licence>)
+          out += "\t" + b.licence + " (" + b.kind + ", " + b.policy + ") for " + b.licensee;
+        else if constexpr (std::is_same_v<T, ledger::RevokeLicence>)
+          out += "\t" + b.licence + ": " + b.reason;
       },
       e.body);
   return out;

@@ -1,6 +1,8 @@
 // `rareledger demo`: a realistic sample supply chain in a fresh ledger,
-// then its export-control assessments under the shipped No. 61 policy on
-// two dates, inside and after the suspension.
+// then its export-control assessments: No. 61 on two dates (inside the
+// No. 70 suspension, and after it, when its status is unknown), No. 18
+// (still in force), and two shipments of Chinese Tb oxide, one covered by a
+// general licence, one to a party on China's control list.
 //
 // The web: Chinese separation -> Dy oxide -> a Singapore trader's split ->
 // a Japanese magnet maker (with Australian NdPr oxide and local iron) -> a
@@ -91,6 +93,9 @@ Status BuildWeb(DemoWeb& w) {
           {"de-motor", "Rheinland Antriebe GmbH", "DE", {"manufacturer"}},
           {"us-car", "Great Lakes Vehicles Inc.", "US", {"manufacturer"}},
           {"ch-audit", "Geneva Supply Audit SA", "CH", {"auditor"}},
+          {"cn-mofcom", "Ministry of Commerce of the PRC (dual-use export licensing)", "CN",
+           {"regulator"}},
+          {"jp-ihi-aero", "IHI Aerospace", "JP", {"manufacturer"}},
       };
   for (const auto& [id, name, country, roles] : parties) {
     RL_RETURN_IF_ERROR(w.AddActor(id, name, country, roles));
@@ -165,6 +170,23 @@ Status BuildWeb(DemoWeb& w) {
   RL_RETURN_IF_ERROR(w.Sign("de-motor", "transfer",
                             {{"lot", "MOTOR-DE-1-US"}, {"to", "us-car"}, {"value", 1240000}},
                             "2026-05-02T08:00:00Z"));
+  // 100 kg of Tb oxide (Tb4O7 is 85% Tb), $1,000/kg, under a MOFCOM
+  // general licence for the separator's oxide exports (JL Mag-style, one
+  // year, issued December 2025-style; here from 2026-07-01).
+  json tb = Lot("TBOX-2026-002", "terbium oxide Tb4O7 99.99%", "re_oxide", 100000, 10000000);
+  tb["origin"] = "CN";
+  tb["elements"] = {{"Tb", 85000}};
+  tb["hs"] = "284690";
+  RL_RETURN_IF_ERROR(w.Sign("cn-sep", "create_lot", tb, "2026-06-20T08:00:00Z"));
+  RL_RETURN_IF_ERROR(w.Sign("cn-mofcom", "licence",
+                            {{"licence", "MOFCOM-GL-2026-0042"},
+                             {"authority", "MOFCOM"},
+                             {"policy", "CN-MOFCOM-2025-18"},
+                             {"licensee", "cn-sep"},
+                             {"kind", "general"},
+                             {"scope", {{"categories", {"re_oxide"}}}},
+                             {"valid", {{"from", "2026-07-01"}, {"to", "2027-07-01"}}}},
+                            "2026-06-25T08:00:00Z"));
   // 40 vehicles, $30,000 each.
   json body = Lot("BODY-US-4", "bodies, batteries and trim for 40 vehicles", "other", 59800000, 110000000);
   body["origin"] = "US";
@@ -201,6 +223,12 @@ int CmdDemo(Context& c, const std::string& policy_dir_arg) {
                                         " exists: pass --db NEWDIR"));
   auto policy = graph::LoadPolicy(policy_dir + "/cn-mofcom-2025-61.json");
   if (!policy.ok()) return Fail(policy.status());
+  auto no18 = graph::LoadPolicy(policy_dir + "/cn-mofcom-2025-18.json");
+  if (!no18.ok()) return Fail(no18.status());
+  auto control = graph::LoadPolicy(policy_dir + "/cn-mofcom-2026-control-list.json");
+  if (!control.ok()) return Fail(control.status());
+  auto dfars = graph::LoadPolicy(policy_dir + "/us-dfars-252-225-7052.json");
+  if (!dfars.ok()) return Fail(dfars.status());
 
   DemoWeb web;
   Status s = web.AddActor("operator", "operator", "CH", {"operator"});
@@ -229,7 +257,8 @@ int CmdDemo(Context& c, const std::string& policy_dir_arg) {
 
   auto info = (*l)->Info();
   std::cout << "rareledger demo: ledger \"" << info.ledger_id << "\" at " << g.db << "\n"
-            << "  " << info.size << " signed entries from 8 parties, checkpoint signed at size "
+            << "  " << info.size << " signed entries from " << web.actors().size()
+            << " parties, checkpoint signed at size "
             << info.size << ", keys in " << keys.string() << "\n\n"
             << "The supply chain (rareledger --db " << g.db << " trace CAR-2026-40 --up):\n"
             << "  CN  cn-sep    separates 1 t of Dy oxide (DYOX-2026-001), audited by ch-audit\n"
@@ -237,20 +266,29 @@ int CmdDemo(Context& c, const std::string& policy_dir_arg) {
             << "  JP  jp-mag    makes 1 t of NdFeB magnets (MAG-1) from 20 kg of that oxide,\n"
             << "                300 kg of Australian NdPr oxide and iron; sells 100 kg (MAG-1-DE)\n"
             << "  DE  de-motor  builds 1000 motors (MOTOR-DE-1); 40 go to the US (MOTOR-DE-1-US)\n"
-            << "  US  us-car    assembles 40 vehicles (CAR-2026-40)\n\n";
+            << "  US  us-car    assembles 40 vehicles (CAR-2026-40)\n"
+            << "  CN  cn-sep    also makes 100 kg of Tb oxide (TBOX-2026-002) under a general\n"
+            << "                licence from cn-mofcom (a regulator party); jp-ihi-aero (IHI\n"
+            << "                Aerospace) is on China's 2026 control list\n\n";
 
   graph::LedgerSource source(**l);
   auto binding = LedgerBinding(**l);
   if (!binding.ok()) return Fail(binding.status());
-  auto assess = [&](const char* lot, const char* date) -> Result<graph::Assessment> {
-    RL_ASSIGN_OR_RETURN(graph::Assessment a, graph::Assess(source, *policy, lot, date));
+  auto assess_under = [&](const graph::Policy& p, const char* lot,
+                          const char* date) -> Result<graph::Assessment> {
+    RL_ASSIGN_OR_RETURN(graph::Assessment a, graph::Assess(source, p, lot, date));
     a.binding = *binding;
     return a;
+  };
+  auto assess = [&](const char* lot, const char* date) {
+    return assess_under(*policy, lot, date);
   };
   const char* dates[] = {"2026-06-01", "2026-12-01"};
   for (const char* date : dates) {
     std::cout << "== Under " << policy->id << " on " << date
-              << (std::string(date) < "2026-11-11" ? " (inside the suspension)" : " (after the suspension)")
+              << (std::string(date) < "2026-11-11"
+                      ? " (inside the No. 70 suspension)"
+                      : " (the No. 70 window has ended; what followed is not public)")
               << " ==\n";
     for (const char* lot : {"MAG-1-DE", "MOTOR-DE-1-US", "CAR-2026-40"}) {
       auto a = assess(lot, date);
@@ -259,9 +297,45 @@ int CmdDemo(Context& c, const std::string& policy_dir_arg) {
     }
     std::cout << "\n";
   }
+  std::cout << "== Under " << no18->id << " on " << dates[1]
+            << " (No. 18 was never suspended: still in force) ==\n";
+  for (const char* lot : {"DYOX-2026-001-A", "MAG-1-DE"}) {
+    auto a = assess_under(*no18, lot, dates[1]);
+    if (!a.ok()) return Fail(a.status());
+    std::cout << "  " << OneLine(*a) << "\n";
+  }
+  std::cout << "\n";
+  // Two shipments of the Tb oxide: one covered by the general licence, one
+  // to a party on China's control list.
+  std::cout << "== Shipping TBOX-2026-002 (Chinese Tb oxide, held by cn-sep) on " << dates[1]
+            << " ==\n";
+  for (const char* to : {"jp-mag", "jp-ihi-aero"}) {
+    std::cout << "  to " << to << " (" << web.actor(to).name << ")\n";
+    for (const graph::Policy* p : {&*no18, &*control}) {
+      auto a = graph::Assess(source, *p, "TBOX-2026-002", dates[1],
+                             graph::Shipment{to, std::nullopt, std::string("civil")});
+      if (!a.ok()) return Fail(a.status());
+      std::cout << "      " << graph::AssessmentSummary(*a) << "\n";
+    }
+  }
+  std::cout << "  (assess TBOX-2026-002 --to jp-ihi-aero --end-use civil --as-of " << dates[1]
+            << " explains both)\n\n";
+  // The same engine on a mass-based, process-location rule.
+  std::cout << "== Under " << dfars->id << " (mass share of covered magnets; the Dy came from "
+            << "China) ==\n";
+  for (const char* date : {dates[1], "2027-01-01"}) {
+    for (const char* lot : {"MAG-1-DE", "MOTOR-DE-1-US"}) {
+      auto a = assess_under(*dfars, lot, date);
+      if (!a.ok()) return Fail(a.status());
+      std::cout << "  " << lot << " on " << date << "\n      " << graph::AssessmentSummary(*a)
+                << "\n";
+    }
+  }
+  std::cout << "\n";
   auto magnet = assess("MAG-1-DE", dates[1]);
   if (!magnet.ok()) return Fail(magnet.status());
-  std::cout << "Why the magnet needs a licence (assess MAG-1-DE --as-of " << dates[1] << "):\n\n"
+  std::cout << "Why the magnet may need a licence (assess MAG-1-DE --as-of " << dates[1]
+            << "):\n\n"
             << graph::AssessmentsText({*magnet}) << "\n";
   auto car = assess("CAR-2026-40", dates[1]);
   if (!car.ok()) return Fail(car.status());

@@ -435,6 +435,12 @@ std::vector<Command> Table(Options& o, Context& c) {
          cmd->add_flag("--json", g.json, "same as --format json");
          cmd->add_flag("--all", o.assess.all, "every lot: JSON lines, or one text line each");
          cmd->add_option("--category", o.assess.category, "with --all: only this category");
+         cmd->add_option("--to", o.assess.to,
+                         "assess the shipment to this party: its licences and screening");
+         cmd->add_option("--end-use", o.assess.end_use, "with --to: the shipment's end use")
+             ->check(CLI::IsMember({"civil", "military", "humanitarian", "research", "unknown"}));
+         cmd->add_option("--end-user", o.assess.end_user,
+                         "with --to: the end user's name, as a transfer's end_user");
        },
        [&](Context& ctx) {
          if (ctx.g.json) o.assess.format = "json";

@@ -43,6 +43,9 @@ class UncorrectedSource : public ProvenanceSource {
     return base_.ConsumersOf(lot);
   }
   uint64_t Size() const override { return base_.Size(); }
+  Result<ledger::PartyRecord> GetParty(const std::string& id) const override {
+    return base_.GetParty(id);
+  }
 
  private:
   const ProvenanceSource& base_;
@@ -68,13 +71,33 @@ void CollectCorrections(const ProvenanceGraph& cone, Assessment* a) {
 }
 
 std::string Outcome(const Assessment& a) {
-  return std::string(a.license_required ? "licence required" : "no licence required") + ", " +
+  const char* verdict = a.verdict == Verdict::kLicenceRequired ? "licence required"
+                        : a.verdict == Verdict::kProhibited    ? "prohibited"
+                        : a.verdict == Verdict::kUnknown       ? "licence may be required"
+                                                               : "no licence required";
+  return std::string(verdict) + ", " +
          (a.controlled_origin_item ? "a controlled origin item" : "not a controlled origin item") +
          ", ratio " + a.ratio.Fraction();
 }
 
+// The recipient's facts and the policy's screening hits on as_of.
+Status FillShipment(const ProvenanceSource& source, const Policy& policy,
+                    const std::optional<Shipment>& shipment, Assessment* a) {
+  if (!shipment) return Status::Ok();
+  auto to = source.GetParty(shipment->to);
+  if (!to.ok()) return Status::NotFound("consignee " + shipment->to + " is not a registered party");
+  a->to = shipment->to;
+  a->to_name = to->name;
+  a->to_country = to->country;
+  a->end_user = shipment->end_user;
+  a->end_use = shipment->end_use;
+  a->screening = Screen(policy, *a);
+  return Status::Ok();
+}
+
 Result<Assessment> AssessCone(const ProvenanceSource& source, const Policy& policy,
-                              const std::string& lot, const std::string& as_of) {
+                              const std::string& lot, const std::string& as_of,
+                              const std::optional<Shipment>& shipment) {
   RL_ASSIGN_OR_RETURN(ProvenanceGraph cone, ProvenanceGraph::Load(source, lot, Direction::kUp));
   const auto content = ComputeContent(cone, policy);
   const ledger::LotRecord& rec = cone.Lot(lot);
@@ -86,8 +109,10 @@ Result<Assessment> AssessCone(const ProvenanceSource& source, const Policy& poli
   a.policy = policy.id;
   a.policy_title = policy.title;
   a.policy_sha256 = policy.sha256;
+  for (const auto& [id, list] : policy.lists) a.list_sha256[id] = list.sha256;
   a.caveats = policy.caveats;
   a.as_of = as_of;
+  RL_RETURN_IF_ERROR(FillShipment(source, policy, shipment, &a));
   a.controlled_origin_item = mine.controlled_origin_item;
   if (!a.controlled_origin_item) a.not_origin_item_why = NotOriginItemWhy(rec, policy);
   a.foreign_made = rec.made_in != policy.controlling_country;
@@ -108,12 +133,16 @@ Result<Assessment> AssessCone(const ProvenanceSource& source, const Policy& poli
 }  // namespace
 
 Result<Assessment> Assess(const ProvenanceSource& source, const Policy& policy,
-                          const std::string& lot, const std::string& as_of) {
+                          const std::string& lot, const std::string& as_of,
+                          const std::optional<Shipment>& shipment) {
   if (!IsValidDate(as_of))
     return Status::InvalidArgument("as-of date \"" + as_of + "\" is not a valid YYYY-MM-DD date");
-  RL_ASSIGN_OR_RETURN(Assessment a, AssessCone(source, policy, lot, as_of));
+  RL_ASSIGN_OR_RETURN(Assessment a, AssessCone(source, policy, lot, as_of, shipment));
+  RL_ASSIGN_OR_RETURN(ledger::LotRecord rec, source.GetLot(lot));
+  RL_RETURN_IF_ERROR(EvaluateLicences(source, policy, rec, shipment, &a));
   if (a.corrections.empty()) return a;
-  RL_ASSIGN_OR_RETURN(Assessment before, AssessCone(UncorrectedSource(source), policy, lot, as_of));
+  RL_ASSIGN_OR_RETURN(Assessment before,
+                      AssessCone(UncorrectedSource(source), policy, lot, as_of, shipment));
   if (Outcome(before) != Outcome(a)) {
     std::string entries;
     std::set<uint64_t> seen;

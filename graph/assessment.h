@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -23,10 +24,21 @@
 
 namespace rareledger::graph {
 
+// SPEC "Policies: more kinds and states": what a determination says.
+enum class Verdict { kNotRequired, kLicenceRequired, kProhibited, kUnknown };
+const char* VerdictName(Verdict v);  // "not_required", "licence_required", ...
+
 struct RuleOutcome {
   std::string id;
   RuleKind kind = RuleKind::kOriginItem;
-  bool in_force = false;
+  bool in_force = false;  // known to be in force on as_of
+  // The rule's status on as_of is unknown (a status_unknown window): then
+  // in_force is false, JSON prints "unknown", and `unknown_since` is the
+  // window's start and `status_checked` the sources searched.
+  bool status_unknown = false;
+  std::string unknown_since;
+  std::vector<std::string> status_checked;
+  std::string source, confidence;  // the rule's, from the policy
   bool applies = false;
   bool triggered = false;
   std::string reason;  // one plain sentence: why it applies/triggers or not
@@ -74,6 +86,17 @@ struct TechnologyFinding {
   std::vector<std::string> lots;  // the transform's outputs, entry order
 };
 
+// An entry at or upstream of the lot where a process_location rule's
+// process ran in one of its countries: a transform (its facility), or a
+// create_lot (process "mining", its origin).
+struct ProcessFinding {
+  uint64_t index = 0;
+  std::string process;
+  std::string country;
+  std::vector<std::string> lots;  // what the entry made
+  std::vector<std::string> rules;  // the process_location rules it triggers
+};
+
 // A correct_lot entry that changed a lot of the assessed cone.
 struct CorrectionNote {
   std::string lot;            // the cone's lot it changed
@@ -81,6 +104,38 @@ struct CorrectionNote {
   std::string corrected_lot;  // the lot the entry names (lot, or its split ancestor)
   std::string reason;
   std::vector<ledger::FieldChange> changes;
+};
+
+// A licence held by the lot's holder under the assessed policy (SPEC
+// "Licences and screening"), and whether it covers this shipment on as_of.
+struct LicenceNote {
+  std::string licence;
+  std::string issuer;  // the party that signed it
+  uint64_t index = 0;  // its licence entry
+  bool issued = false;  // signed by a regulator; false: declared by the licensee
+  std::string kind;     // individual or general
+  std::string authority;
+  std::string valid_from, valid_to;  // [from, to)
+  std::optional<std::string> document_sha256;
+  bool covers = false;
+  std::string reason;  // why it covers, or the first reason it does not
+};
+
+// The shipment assessed (`assess --to`): the lot going from its holder to
+// `to`, as a transfer to it would.
+struct Shipment {
+  std::string to;  // party id
+  std::optional<std::string> end_user;  // free text, as a transfer's end_user
+  std::optional<std::string> end_use;   // civil, military, humanitarian, research, unknown
+};
+
+// A screening-list entry the recipient matches on as_of.
+struct ScreeningHit {
+  std::string list;  // list id
+  std::string name;  // the entry's name
+  std::string listed;
+  std::string matched_by;  // "party id", "registered name" or "end_user"
+  std::string source, confidence;
 };
 
 struct Assessment;
@@ -93,6 +148,7 @@ struct Assessment {
   std::string policy;         // policy id
   std::string policy_title;   // may be empty
   std::string policy_sha256;  // of the policy file's bytes
+  std::map<std::string, std::string> list_sha256;  // screening list id -> SHA-256 of its file
   std::string as_of;
   bool controlled_origin_item = false;
   std::string not_origin_item_why;  // when not: which condition fails
@@ -102,10 +158,21 @@ struct Assessment {
   Rational lot_value = 0;
   Rational controlled_content = 0;
   Ratio ratio;
+  // True when some rule is in force, applies and triggers (verdict
+  // licence_required or prohibited). When none is but a rule of unknown
+  // status applies and triggers, the verdict is kUnknown and JSON prints
+  // license_required "unknown".
   bool license_required = false;
+  Verdict verdict = Verdict::kNotRequired;
   std::vector<RuleOutcome> rules;                      // policy order
   std::vector<Contributor> contributors;               // by lot id
   std::vector<TechnologyFinding> technology_findings;  // by index
+  std::vector<ProcessFinding> process_findings;        // by index
+  // Covered material's share of the lot's mass (process_location rules:
+  // lots of a controlled category holding a controlled element, wherever
+  // made, carried by mass like content by value); set when the policy has
+  // a process_location rule.
+  std::optional<Rational> covered_mass_share;
   std::vector<std::string> warnings;
   std::vector<std::string> caveats;  // the policy's unconfirmed points
   std::optional<Binding> binding;    // set by the caller before printing
@@ -115,6 +182,18 @@ struct Assessment {
   std::vector<CorrectionNote> corrections;
   // Auditors' attestations about the assessed lot itself, in log order.
   std::vector<AttestationNote> attestations;
+  std::string holder;                  // the lot's holder (the licensee a licence must name)
+  std::optional<std::string> to;       // the consignee, with a Shipment
+  std::string to_name, to_country;     // its registered name and country
+  std::optional<std::string> end_user, end_use;  // the shipment's
+  std::vector<ScreeningHit> screening;  // the recipient on this policy's lists, on as_of
+  // "humanitarian" when the policy's humanitarian exemption lifted the
+  // licence requirement (the reporting duty is then in `warnings`).
+  std::optional<std::string> exemption;
+  std::vector<LicenceNote> licences;   // the holder's under this policy, log order
+  // The licence that covers the shipment, when the verdict needs one
+  // (licence_required or unknown): issued licences first, then declared.
+  std::optional<std::string> covered_by;
 };
 
 // Assesses `lot` under `policy` on `as_of` ("YYYY-MM-DD"), reading every
@@ -123,8 +202,13 @@ struct Assessment {
 // entries and the outcome before them. InvalidArgument
 // for a bad date, NotFound for an unknown lot, Corruption when the source
 // contradicts itself.
+//
+// With a `shipment`, licences are checked for the shipment to that party
+// (NotFound when it is not registered); without one, a licence limited to
+// consignees does not cover, and its reason names them.
 ledger::Result<Assessment> Assess(const ProvenanceSource& source, const Policy& policy,
-                                  const std::string& lot, const std::string& as_of);
+                                  const std::string& lot, const std::string& as_of,
+                                  const std::optional<Shipment>& shipment = std::nullopt);
 
 struct AssessAllOptions {
   std::optional<std::set<std::string>> categories;  // only lots of these

@@ -14,6 +14,10 @@ ledger::Result<std::vector<uint64_t>> LedgerSource::ConsumersOf(const std::strin
   return ledger_.ConsumersOf(lot);
 }
 
+ledger::Result<ledger::PartyRecord> LedgerSource::GetParty(const std::string& id) const {
+  return ledger_.GetParty(id);
+}
+
 uint64_t LedgerSource::Size() const { return ledger_.Info().size; }
 
 }  // namespace rareledger::graph

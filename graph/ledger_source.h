@@ -17,6 +17,7 @@ class LedgerSource : public ProvenanceSource {
   ledger::Result<ledger::Entry> GetEntry(uint64_t index) const override;
   ledger::Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const override;
   uint64_t Size() const override;
+  ledger::Result<ledger::PartyRecord> GetParty(const std::string& id) const override;
 
  private:
   const ledger::Ledger& ledger_;

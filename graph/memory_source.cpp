@@ -20,6 +20,12 @@ Result<ledger::Entry> MemorySource::GetEntry(uint64_t index) const {
   return entries_[index];
 }
 
+Result<ledger::PartyRecord> MemorySource::GetParty(const std::string& id) const {
+  RL_ASSIGN_OR_RETURN(std::optional<ledger::PartyRecord> party, state_.FindParty(id));
+  if (!party) return Status::NotFound("no party " + id);
+  return *std::move(party);
+}
+
 Result<std::vector<uint64_t>> MemorySource::ConsumersOf(const std::string& lot) const {
   return state_.ConsumersOf(lot);
 }

@@ -54,6 +54,15 @@ std::string WindowText(const DateWindow& w) {
 }
 
 std::string InForceWhy(const Rule& rule, const std::string& date) {
+  if (const UnknownWindow* u = UnknownWindowOn(rule, date)) {
+    std::string why = "status unconfirmed on " + date + " (unknown " + WindowText(u->window) +
+                      ": the policy's sources do not say whether the rule is in force)";
+    if (!u->checked.empty()) {
+      why += "; sources checked:";
+      for (size_t i = 0; i < u->checked.size(); ++i) why += (i ? "; " : " ") + u->checked[i];
+    }
+    return why;
+  }
   for (const DateWindow& w : rule.suspended)
     if (w.Contains(date)) return "suspended on " + date + " (suspension " + WindowText(w) + ")";
   for (const DateWindow& w : rule.in_force)
@@ -131,6 +140,106 @@ void EvaluateOriginItem(const Assessment& a, RuleOutcome* o) {
   o->triggered_why = o->applies_why;
 }
 
+// Empty when a screening rule reaches the shipment; else why not.
+std::string ScreeningSubjectWhy(const Rule& rule, const Assessment& a) {
+  if (!a.to) return "no recipient given (assess --to PARTY)";
+  if (!rule.destinations.empty() && !rule.destinations.count(a.to_country))
+    return "the recipient " + *a.to + " is in " + a.to_country + ", not a listed destination";
+  if (a.controlled_origin_item) return "";
+  if (rule.subject_categories && a.foreign_made && rule.AppliesToCategory(a.category)) return "";
+  return a.lot + " is not a controlled origin item" +
+         std::string(rule.subject_categories ? " nor a foreign-made subject category" : "");
+}
+
+void EvaluateScreening(const Rule& rule, const Assessment& a, RuleOutcome* o) {
+  const std::string why = ScreeningSubjectWhy(rule, a);
+  o->applies = why.empty();
+  o->applies_why = o->applies ? "applies (the shipment of " + a.lot + " to " + *a.to + ", " +
+                                    a.to_country + ")"
+                              : "not applicable (" + why + ")";
+  if (rule.kind == RuleKind::kEndUser) {
+    const ScreeningHit* hit = nullptr;
+    for (const ScreeningHit& h : a.screening)
+      if (!hit && std::find(rule.lists.begin(), rule.lists.end(), h.list) != rule.lists.end())
+        hit = &h;
+    o->triggered = hit != nullptr;
+    o->triggered_why =
+        hit ? "the recipient matches \"" + hit->name + "\" on " + hit->list + " (listed " +
+                  hit->listed + ", by " + hit->matched_by + ", " + hit->confidence + ")"
+            : (a.to ? "the recipient is on none of the lists on " + a.as_of : "no recipient");
+  } else {
+    o->triggered = a.end_use && rule.end_uses.count(*a.end_use);
+    o->triggered_why = !a.end_use ? "no end use given (assess --end-use)"
+                       : o->triggered ? "end use " + *a.end_use + " is a listed end use"
+                                      : "end use " + *a.end_use + " is not a listed end use";
+  }
+  o->reason = o->applies ? o->triggered_why : o->applies_why + "; " + o->triggered_why;
+}
+
+std::string ShareText(const Rational& r) {
+  return FormatPercent(r) + " (exactly " + FormatFraction(r) + ")";
+}
+
+void EvaluateProcessLocation(const Rule& rule, const Assessment& a,
+                             const std::vector<ProcessFinding>& findings, RuleOutcome* o) {
+  const Rational share = a.covered_mass_share.value_or(Rational(0));
+  const std::string mass = "covered material is " + ShareText(share) + " of the lot's mass";
+  if (share == 0) {
+    o->applies_why = "not applicable (the lot holds no covered material)";
+  } else if (!rule.AppliesToCategory(a.category)) {
+    o->applies_why = "not applicable (category " + a.category + " is not a subject category)";
+  } else if (rule.exempt_below_mass_share && share < *rule.exempt_below_mass_share) {
+    o->applies_why = "not applicable (" + mass + ", below " +
+                     ShareText(*rule.exempt_below_mass_share) + ": exempt)";
+  } else {
+    o->applies = true;
+    o->applies_why = "applies (" + mass +
+                     (rule.exempt_below_mass_share
+                          ? ", at or above the exemption line " +
+                                FormatFraction(*rule.exempt_below_mass_share)
+                          : std::string()) +
+                     ")";
+  }
+  o->triggered = !findings.empty();
+  o->triggered_why = o->triggered
+                         ? std::to_string(findings.size()) +
+                               " entr" + (findings.size() == 1 ? "y" : "ies") +
+                               " at or upstream of the lot ran a listed process in a listed "
+                               "country (first: entry " + std::to_string(findings.front().index) +
+                               ", " + findings.front().process + " in " +
+                               findings.front().country + ")"
+                         : "no listed process ran in a listed country at or upstream of the lot";
+  o->reason = o->applies ? o->triggered_why : o->applies_why + "; " + o->triggered_why;
+}
+
+void MergeProcessFindings(std::vector<ProcessFinding> more, std::vector<ProcessFinding>* all) {
+  for (auto& f : more) {
+    auto it = std::find_if(all->begin(), all->end(),
+                           [&](const ProcessFinding& g) { return g.index == f.index; });
+    if (it == all->end())
+      all->push_back(std::move(f));
+    else
+      it->rules.push_back(f.rules.front());
+  }
+  std::sort(all->begin(), all->end(), [](const auto& x, const auto& y) { return x.index < y.index; });
+}
+
+// Why a rule that applies and triggers requires (or would require) a licence.
+std::string BiteWhy(const Assessment& a, const RuleOutcome& o) {
+  if (o.kind == RuleKind::kOriginItem)
+    return a.lot + " is a controlled origin item (" + a.category + " made in " + a.made_in + ")";
+  if (o.kind == RuleKind::kEndUser || o.kind == RuleKind::kEndUse)
+    return o.triggered_why + " (presumption of denial)";
+  if (o.kind == RuleKind::kValueRatio && a.ratio.infinite())
+    return "the lot has zero value but carries controlled content (ratio 1/0), above any "
+           "threshold";
+  if (o.kind == RuleKind::kValueRatio)
+    return "controlled content is " + RatioText(a.ratio) + " of the lot's value, " +
+           (o.comparator == ">" ? "above" : "at or above") + " the threshold " +
+           FormatPercent(*ParseRational(o.threshold));
+  return o.triggered_why;
+}
+
 // The part that decides the rule: the first of applies, triggered, in force
 // that fails; when none fails, why it requires a licence.
 void SetShortWhy(const Assessment& a, RuleOutcome* o) {
@@ -145,21 +254,13 @@ void SetShortWhy(const Assessment& a, RuleOutcome* o) {
       o->short_why += ", though " + o->triggered_why;
   } else if (!o->triggered) {
     o->short_why = "not triggered: " + o->triggered_why;
+  } else if (o->status_unknown) {
+    o->short_why = "licence may be required: the rule's status is unconfirmed since " +
+                   o->unknown_since + " (were it in force: " + BiteWhy(a, *o) + ")";
   } else if (!o->in_force) {
     o->short_why = o->in_force_why;
-  } else if (o->kind == RuleKind::kOriginItem) {
-    o->short_why =
-        a.lot + " is a controlled origin item (" + a.category + " made in " + a.made_in + ")";
-  } else if (o->kind == RuleKind::kValueRatio && a.ratio.infinite()) {
-    o->short_why =
-        "the lot has zero value but carries controlled content (ratio 1/0), above "
-        "any threshold";
-  } else if (o->kind == RuleKind::kValueRatio) {
-    o->short_why = "controlled content is " + RatioText(a.ratio) + " of the lot's value, " +
-                   (o->comparator == ">" ? "above" : "at or above") + " the threshold " +
-                   FormatPercent(*ParseRational(o->threshold));
   } else {
-    o->short_why = o->triggered_why;
+    o->short_why = BiteWhy(a, *o);
   }
 }
 
@@ -190,6 +291,43 @@ void MergeFindings(std::vector<TechnologyFinding> more, std::vector<TechnologyFi
             [](const auto& x, const auto& y) { return x.index < y.index; });
 }
 
+// A caveat when the lot's category is one whose place in the rule's scope
+// the sources leave open: assessed as not a subject, and what it would be.
+void UnconfirmedScopeCaveat(const Rule& rule, const RuleOutcome& o, Assessment* a) {
+  if (!rule.unconfirmed_subjects || !rule.unconfirmed_subjects->categories.count(a->category))
+    return;
+  std::string would = !a->foreign_made ? "it would not apply anyway (made in " + a->made_in + ")"
+                      : o.triggered    ? "were it a subject, the rule would trigger"
+                                       : "were it a subject, the rule would still not trigger";
+  a->caveats.push_back("rule " + rule.id + ": whether a " + a->category +
+                       " is a subject is UNCONFIRMED (" + rule.unconfirmed_subjects->note +
+                       "); assessed as not a subject, and " + would);
+}
+
+void SetVerdict(const Policy& policy, Assessment* a) {
+  bool unknown = false;
+  for (const RuleOutcome& o : a->rules) {
+    if (!o.applies || !o.triggered) continue;
+    a->license_required = a->license_required || o.in_force;
+    unknown = unknown || o.status_unknown;
+  }
+  if (a->license_required)
+    a->verdict = policy.effect == Effect::kProhibition ? Verdict::kProhibited
+                                                       : Verdict::kLicenceRequired;
+  else
+    a->verdict = unknown ? Verdict::kUnknown : Verdict::kNotRequired;
+  if (a->verdict == Verdict::kNotRequired || !policy.humanitarian_report ||
+      a->end_use != std::optional<std::string>("humanitarian"))
+    return;
+  a->warnings.push_back("humanitarian exemption: no licence is needed for this humanitarian "
+                        "end use (it would otherwise be " +
+                        std::string(VerdictName(a->verdict)) + "), but " +
+                        *policy.humanitarian_report);
+  a->exemption = "humanitarian";
+  a->license_required = false;
+  a->verdict = Verdict::kNotRequired;
+}
+
 }  // namespace
 
 // Which of the three conditions of a controlled origin item `lot` fails.
@@ -209,12 +347,37 @@ std::string NotOriginItemWhy(const ledger::LotRecord& lot, const Policy& policy)
   return out;
 }
 
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kNotRequired:
+      return "not_required";
+    case Verdict::kLicenceRequired:
+      return "licence_required";
+    case Verdict::kProhibited:
+      return "prohibited";
+    case Verdict::kUnknown:
+      return "unknown";
+  }
+  return "?";
+}
+
 void EvaluateRules(const ProvenanceGraph& cone, const Policy& policy, Assessment* a) {
+  for (const Rule& rule : policy.rules) {
+    if (rule.kind == RuleKind::kProcessLocation && !a->covered_mass_share)
+      a->covered_mass_share = CoveredMassShare(cone, policy).at(a->lot);
+  }
   for (const Rule& rule : policy.rules) {
     RuleOutcome o;
     o.id = rule.id;
     o.kind = rule.kind;
+    o.source = rule.source;
+    o.confidence = rule.confidence;
     o.in_force = RuleInForce(rule, a->as_of);
+    if (const UnknownWindow* u = UnknownWindowOn(rule, a->as_of)) {
+      o.status_unknown = true;
+      o.unknown_since = u->window.from;
+      o.status_checked = u->checked;
+    }
     o.review_after = rule.review_after;
     o.review_due = ReviewDue(rule, a->as_of);
     o.in_force_why = InForceWhy(rule, a->as_of);
@@ -224,13 +387,20 @@ void EvaluateRules(const ProvenanceGraph& cone, const Policy& policy, Assessment
       auto findings = FindTechnology(cone, policy, &rule.processes);
       EvaluateTechnology(rule, *a, findings, &o);
       MergeFindings(std::move(findings), &a->technology_findings);
+    } else if (rule.kind == RuleKind::kEndUser || rule.kind == RuleKind::kEndUse) {
+      EvaluateScreening(rule, *a, &o);
+    } else if (rule.kind == RuleKind::kProcessLocation) {
+      auto findings = FindProcessLocations(cone, rule);
+      EvaluateProcessLocation(rule, *a, findings, &o);
+      MergeProcessFindings(std::move(findings), &a->process_findings);
     } else {
       EvaluateOriginItem(*a, &o);
     }
-    if (o.in_force && o.applies && o.triggered) a->license_required = true;
+    UnconfirmedScopeCaveat(rule, o, a);
     SetShortWhy(*a, &o);
     a->rules.push_back(std::move(o));
   }
+  SetVerdict(policy, a);
   ReviewWarning(policy, a);
 }
 

@@ -32,6 +32,8 @@ class ProvenanceSource {
   virtual ledger::Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const = 0;
   // Number of entries in the log.
   virtual uint64_t Size() const = 0;
+  // The party's record as of the end of the log. NotFound if none.
+  virtual ledger::Result<ledger::PartyRecord> GetParty(const std::string& id) const = 0;
 };
 
 // A source over a replayed MemoryState and its entries in log order. Both
@@ -45,6 +47,7 @@ class MemorySource : public ProvenanceSource {
   ledger::Result<ledger::Entry> GetEntry(uint64_t index) const override;
   ledger::Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const override;
   uint64_t Size() const override { return entries_.size(); }
+  ledger::Result<ledger::PartyRecord> GetParty(const std::string& id) const override;
 
  private:
   const ledger::MemoryState& state_;

@@ -123,7 +123,10 @@ std::string LotNode(const TracedLot& l, const Trace& t, const DotOptions& o) {
   const bool root = l.id == t.root;
   if (root && o.verdict)
     lines.push_back(
-        std::string(o.verdict->license_required ? "LICENCE REQUIRED" : "no licence required") +
+        std::string(o.verdict->verdict == Verdict::kProhibited ? "PROHIBITED"
+                    : o.verdict->license_required             ? "LICENCE REQUIRED"
+                    : o.verdict->verdict == Verdict::kUnknown ? "LICENCE MAY BE REQUIRED"
+                                                              : "no licence required") +
         " (" + o.verdict->policy + ", " + o.verdict->as_of + ")");
   std::string attrs = "[label=" + QuoteLines(lines);
   if (l.controlled_origin_item)
@@ -131,7 +134,9 @@ std::string LotNode(const TracedLot& l, const Trace& t, const DotOptions& o) {
   if (root) {
     attrs += ", penwidth=3";
     if (o.verdict)
-      attrs += o.verdict->license_required ? ", color=\"#c0392b\"" : ", color=\"#1e8449\"";
+      attrs += o.verdict->license_required               ? ", color=\"#c0392b\""
+               : o.verdict->verdict == Verdict::kUnknown ? ", color=\"#d68910\""
+                                                         : ", color=\"#1e8449\"";
   }
   return attrs + "]";
 }

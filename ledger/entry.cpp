@@ -289,6 +289,11 @@ Result<Body> DecodeTransfer(const Fields& f) {
     RL_ASSIGN_OR_RETURN(int64_t v, f.Int("value", 0));
     b.value = v;
   }
+  RL_ASSIGN_OR_RETURN(b.end_user, f.OptStr("end_user", 256));
+  if (f.Contains("end_use")) {
+    RL_ASSIGN_OR_RETURN(std::string use, OneOf(f, "end_use", "end use", EndUses()));
+    b.end_use = use;
+  }
   return Body(std::move(b));
 }
 
@@ -429,6 +434,86 @@ Result<Body> DecodeCorrectLot(const Fields& f) {
   return Body(std::move(b));
 }
 
+bool IsDay(const std::string& d) {
+  return IsTime(d + "T00:00:00Z") && d.size() == 10;
+}
+
+// A list of one scope field: non-empty strings, each checked by `check`.
+template <typename Check>
+Result<std::optional<std::vector<std::string>>> ScopeList(const Fields& f, const char* key,
+                                                          Check check) {
+  if (!f.Contains(key)) return std::optional<std::vector<std::string>>();
+  RL_ASSIGN_OR_RETURN(const json* arr, f.Arr(key));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    json one = {{"v", (*arr)[i]}};
+    Fields item(one, f.Name(key) + "[" + std::to_string(i) + "]");
+    RL_ASSIGN_OR_RETURN(std::string v, check(item));
+    out.push_back(std::move(v));
+  }
+  return std::optional<std::vector<std::string>>(std::move(out));
+}
+
+Result<LicenceScope> DecodeScope(const Fields& f) {
+  LicenceScope scope;
+  if (!f.Contains("scope")) return scope;
+  RL_ASSIGN_OR_RETURN(const json* obj, f.Obj("scope"));
+  Fields s(*obj, f.Name("scope"));
+  for (const auto& [key, unused] : obj->items()) {
+    (void)unused;
+    if (key != "lots" && key != "categories" && key != "consignees" && key != "end_uses")
+      return Status::InvalidArgument(s.Name(key) +
+                                     ": unknown field (want lots, categories, consignees, "
+                                     "end_uses)");
+  }
+  RL_ASSIGN_OR_RETURN(scope.lots, ScopeList(s, "lots", [](const Fields& v) { return Id(v, "v"); }));
+  RL_ASSIGN_OR_RETURN(scope.categories,
+                      ScopeList(s, "categories", [](const Fields& v) { return Category(v, "v"); }));
+  RL_ASSIGN_OR_RETURN(scope.consignees, ScopeList(s, "consignees", [](const Fields& v) {
+                        return PartyId(v, "v");
+                      }));
+  RL_ASSIGN_OR_RETURN(scope.end_uses, ScopeList(s, "end_uses", [](const Fields& v) {
+                        return OneOf(v, "v", "end use", EndUses());
+                      }));
+  return scope;
+}
+
+Result<Body> DecodeLicence(const Fields& f) {
+  Licence b;
+  RL_ASSIGN_OR_RETURN(b.licence, Id(f, "licence"));
+  RL_ASSIGN_OR_RETURN(b.authority, f.Str("authority", 256));
+  RL_ASSIGN_OR_RETURN(b.policy, f.Str("policy", 128));
+  RL_ASSIGN_OR_RETURN(b.licensee, PartyId(f, "licensee"));
+  RL_ASSIGN_OR_RETURN(b.kind, OneOf(f, "kind", "licence kind", {"individual", "general"}));
+  RL_ASSIGN_OR_RETURN(b.scope, DecodeScope(f));
+  RL_ASSIGN_OR_RETURN(const json* valid, f.Obj("valid"));
+  Fields v(*valid, f.Name("valid"));
+  RL_ASSIGN_OR_RETURN(b.valid_from, v.Str("from", 10));
+  RL_ASSIGN_OR_RETURN(b.valid_to, v.Str("to", 10));
+  for (const std::string* d : {&b.valid_from, &b.valid_to})
+    if (!IsDay(*d))
+      return Status::InvalidArgument(f.Name("valid") + ": \"" + *d +
+                                     "\" is not a YYYY-MM-DD date");
+  if (b.valid_to <= b.valid_from)
+    return Status::InvalidArgument(f.Name("valid") + ": to " + b.valid_to +
+                                   " must be after from " + b.valid_from + " (to is exclusive)");
+  RL_ASSIGN_OR_RETURN(b.document_sha256, f.OptStr("document_sha256", 64));
+  if (b.document_sha256 &&
+      (b.document_sha256->size() != 64 ||
+       !std::all_of(b.document_sha256->begin(), b.document_sha256->end(),
+                    [](unsigned char c) { return std::isdigit(c) || (c >= 'a' && c <= 'f'); })))
+    return Status::InvalidArgument(f.Name("document_sha256") +
+                                   ": must be 64 lowercase hex digits (a SHA-256)");
+  return Body(std::move(b));
+}
+
+Result<Body> DecodeRevokeLicence(const Fields& f) {
+  RevokeLicence b;
+  RL_ASSIGN_OR_RETURN(b.licence, Id(f, "licence"));
+  RL_ASSIGN_OR_RETURN(b.reason, f.Str("reason", 4096));
+  return Body(std::move(b));
+}
+
 struct TypeInfo {
   const char* name;
   EntryType type;
@@ -444,6 +529,8 @@ const TypeInfo kTypes[] = {
     {"rotate_key", EntryType::kRotateKey, DecodeRotateKey},
     {"revoke_party", EntryType::kRevokeParty, DecodeRevokeParty},
     {"correct_lot", EntryType::kCorrectLot, DecodeCorrectLot},
+    {"licence", EntryType::kLicence, DecodeLicence},
+    {"revoke_licence", EntryType::kRevokeLicence, DecodeRevokeLicence},
 };
 
 // Decodes a parsed payload object into `entry` (not its byte fields).
@@ -497,6 +584,12 @@ Result<Entry> DecodeParsedEnvelope(const json& env) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& EndUses() {
+  static const std::vector<std::string> kSet = {"civil", "military", "humanitarian", "research",
+                                                "unknown"};
+  return kSet;
+}
 
 const char* EntryTypeName(EntryType type) {
   for (const auto& t : kTypes)

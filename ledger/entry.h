@@ -38,6 +38,8 @@ enum class EntryType {
   kRotateKey,
   kRevokeParty,
   kCorrectLot,
+  kLicence,
+  kRevokeLicence,
 };
 const char* EntryTypeName(EntryType type);
 
@@ -76,6 +78,11 @@ struct Transfer {
   std::string lot;
   std::string to;
   std::optional<int64_t> value;  // price paid for what remains
+  // Who ends up using the material (a party id or a free-text name) and
+  // for what: civil, military, humanitarian, research or unknown. Read by
+  // screening rules; not checked against the parties.
+  std::optional<std::string> end_user;
+  std::optional<std::string> end_use;
 };
 
 struct LotMass {
@@ -135,8 +142,37 @@ struct CorrectLot {
   std::string reason;
 };
 
+// What a licence covers (SPEC "Licences and screening"); an absent list
+// does not restrict.
+struct LicenceScope {
+  std::optional<std::vector<std::string>> lots;
+  std::optional<std::vector<std::string>> categories;  // SPEC's vocabulary
+  std::optional<std::vector<std::string>> consignees;  // party ids
+  std::optional<std::vector<std::string>> end_uses;    // the end-use vocabulary
+};
+
+// An export licence: issued (signed by a `regulator` party) or declared
+// (signed by the licensee itself, with the licence document's SHA-256).
+struct Licence {
+  std::string licence;    // the licence id, unique per signer
+  std::string authority;  // who granted it, free text ("MOFCOM")
+  std::string policy;     // the policy id it answers
+  std::string licensee;   // party id
+  std::string kind;       // individual or general
+  LicenceScope scope;
+  std::string valid_from;  // YYYY-MM-DD, inclusive
+  std::string valid_to;    // YYYY-MM-DD, exclusive, after valid_from
+  std::optional<std::string> document_sha256;  // 64 lowercase hex digits
+};
+
+// Ends a licence from this entry's time; signed by the licence's signer.
+struct RevokeLicence {
+  std::string licence;
+  std::string reason;
+};
+
 using Body = std::variant<RegisterParty, CreateLot, Transfer, Split, Transform,
-                          Attest, RotateKey, RevokeParty, CorrectLot>;
+                          Attest, RotateKey, RevokeParty, CorrectLot, Licence, RevokeLicence>;
 
 struct Entry {
   EntryType type = EntryType::kRegisterParty;
@@ -158,6 +194,9 @@ Result<Entry> DecodeEnvelope(std::string_view text);
 
 // Decodes stored leaf bytes; Corruption unless they are canonical.
 Result<Entry> DecodeLeaf(std::string_view leaf);
+
+// The end-use vocabulary of transfers and licences.
+const std::vector<std::string>& EndUses();
 
 // Decodes a bare payload (as given to `sign`) and returns its canonical
 // bytes after validating it the same way.

@@ -69,6 +69,48 @@ json ElementShareJson(const Elements& declared, int64_t basis_g, int64_t grams_o
 
 namespace {
 
+json IssuedJson(const std::vector<IssuedLicence>& list) {
+  json out = json::array();
+  for (const auto& l : list) {
+    json one = {{"licence", l.licence}, {"entry", l.index}};
+    if (l.revoked_at)
+      one["revoked_at"] = *l.revoked_at, one["revoked_on"] = l.revoked_on,
+      one["revoke_reason"] = l.revoke_reason;
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
+std::vector<IssuedLicence> IssuedFromJson(const json& j) {
+  std::vector<IssuedLicence> out;
+  for (const auto& one : j) {
+    IssuedLicence l{one.at("licence").get<std::string>(), one.at("entry").get<uint64_t>(), {},
+                    "", ""};
+    if (one.contains("revoked_at")) {
+      l.revoked_at = one.at("revoked_at").get<uint64_t>();
+      l.revoked_on = one.at("revoked_on").get<std::string>();
+      l.revoke_reason = one.at("revoke_reason").get<std::string>();
+    }
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+json HeldJson(const std::vector<HeldLicence>& list) {
+  json out = json::array();
+  for (const auto& l : list)
+    out.push_back({{"issuer", l.issuer}, {"licence", l.licence}, {"entry", l.index}});
+  return out;
+}
+
+std::vector<HeldLicence> HeldFromJson(const json& j) {
+  std::vector<HeldLicence> out;
+  for (const auto& one : j)
+    out.push_back({one.at("issuer").get<std::string>(), one.at("licence").get<std::string>(),
+                   one.at("entry").get<uint64_t>()});
+  return out;
+}
+
 EntryType CreatedByFromName(const std::string& s) {
   if (s == "split") return EntryType::kSplit;
   if (s == "transform") return EntryType::kTransform;
@@ -96,6 +138,8 @@ std::string EncodeParty(const PartyRecord& p) {
             {"keys", keys}, {"seq", p.last_seq}};
   if (p.revoked_at) j["revoked_at"] = *p.revoked_at, j["revoke_reason"] = p.revoke_reason;
   if (p.gln) j["gln"] = *p.gln;
+  if (!p.issued_licences.empty()) j["issued_licences"] = IssuedJson(p.issued_licences);
+  if (!p.held_licences.empty()) j["held_licences"] = HeldJson(p.held_licences);
   return j.dump();
 }
 
@@ -115,6 +159,8 @@ Result<PartyRecord> DecodeParty(std::string_view bytes) {
     if (j.contains("revoked_at")) p.revoked_at = j.at("revoked_at").get<uint64_t>();
     if (j.contains("revoke_reason")) p.revoke_reason = j.at("revoke_reason").get<std::string>();
     if (j.contains("gln")) p.gln = j.at("gln").get<std::string>();
+    if (j.contains("issued_licences")) p.issued_licences = IssuedFromJson(j.at("issued_licences"));
+    if (j.contains("held_licences")) p.held_licences = HeldFromJson(j.at("held_licences"));
   });
 }
 
@@ -216,6 +262,8 @@ nlohmann::json PartyJson(const PartyRecord& p) {
   j["revoked_at"] = p.revoked_at ? json(*p.revoked_at) : json(nullptr);
   if (p.revoked_at) j["revoke_reason"] = p.revoke_reason;
   j["gln"] = p.gln ? json(*p.gln) : json(nullptr);
+  if (!p.issued_licences.empty()) j["issued_licences"] = IssuedJson(p.issued_licences);
+  if (!p.held_licences.empty()) j["held_licences"] = HeldJson(p.held_licences);
   return j;
 }
 

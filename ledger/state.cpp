@@ -345,6 +345,52 @@ Status ApplyRevoke(Scratch& s, const Entry& e, const RevokeParty& b, uint64_t in
   return Status::Ok();
 }
 
+// licence: a regulator issues one for any registered licensee; anyone else
+// may only declare their own, with the document's hash. Ids are unique per
+// signer. The signer's record lists it as issued, the licensee's as held.
+Status ApplyLicence(Scratch& s, const Entry& e, const Licence& b, uint64_t index) {
+  RL_ASSIGN_OR_RETURN(auto signer, s.Party(e.party));
+  if (!signer->HasRole("regulator")) {
+    if (b.licensee != e.party)
+      return Status::Rejected("only a regulator issues a licence for another party (" + e.party +
+                              " is not a regulator, and the licensee is " + b.licensee + ")");
+    if (!b.document_sha256)
+      return Status::Rejected("a declared licence (signed by its licensee " + e.party +
+                              ", not a regulator) needs document_sha256");
+  }
+  for (const auto& l : signer->issued_licences)
+    if (l.licence == b.licence)
+      return Status::Rejected("licence " + Quote(b.licence) + " was already recorded by " +
+                              e.party + " at entry " + std::to_string(l.index));
+  RL_ASSIGN_OR_RETURN(auto licensee, s.Party(b.licensee));
+  if (!licensee) return Status::Rejected("licensee " + Quote(b.licensee) + " is not registered");
+  if (licensee->revoked_at) return Status::Rejected("licensee " + Quote(b.licensee) + " is revoked");
+  signer->issued_licences.push_back({b.licence, index, {}, "", ""});
+  s.Put(std::move(*signer));
+  RL_ASSIGN_OR_RETURN(licensee, s.Party(b.licensee));  // the signer itself, when declared
+  licensee->held_licences.push_back({e.party, b.licence, index});
+  s.Put(std::move(*licensee));
+  return Status::Ok();
+}
+
+// revoke_licence: only the licence's signer; ends it from this entry's date.
+Status ApplyRevokeLicence(Scratch& s, const Entry& e, const RevokeLicence& b, uint64_t index) {
+  RL_ASSIGN_OR_RETURN(auto signer, s.Party(e.party));
+  for (auto& l : signer->issued_licences) {
+    if (l.licence != b.licence) continue;
+    if (l.revoked_at)
+      return Status::Rejected("licence " + Quote(b.licence) + " is already revoked (entry " +
+                              std::to_string(*l.revoked_at) + ")");
+    l.revoked_at = index;
+    l.revoked_on = e.time.substr(0, 10);
+    l.revoke_reason = b.reason;
+    s.Put(std::move(*signer));
+    return Status::Ok();
+  }
+  return Status::Rejected(e.party + " recorded no licence " + Quote(b.licence) +
+                          " (only the party that signed a licence revokes it)");
+}
+
 Status ApplyBody(Scratch& s, const Entry& e, uint64_t index, PartyRecord& signer) {
   struct Visitor {
     Scratch& s;
@@ -365,6 +411,8 @@ Status ApplyBody(Scratch& s, const Entry& e, uint64_t index, PartyRecord& signer
     }
     Status operator()(const RevokeParty& b) { return ApplyRevoke(s, e, b, index); }
     Status operator()(const CorrectLot& b) { return ApplyCorrect(s, e, b, index); }
+    Status operator()(const Licence& b) { return ApplyLicence(s, e, b, index); }
+    Status operator()(const RevokeLicence& b) { return ApplyRevokeLicence(s, e, b, index); }
   };
   return std::visit(Visitor{s, e, index, signer}, e.body);
 }

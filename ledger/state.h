@@ -32,6 +32,23 @@ struct KeyEpoch {
   uint64_t from_index = 0;  // register_party or rotate_key entry
 };
 
+// A licence entry this party signed (issued as a regulator, or declared as
+// its own licensee), and its revocation.
+struct IssuedLicence {
+  std::string licence;  // id, unique per signer
+  uint64_t index = 0;   // the licence entry
+  std::optional<uint64_t> revoked_at;  // the revoke_licence entry
+  std::string revoked_on;              // that entry's date (YYYY-MM-DD)
+  std::string revoke_reason;
+};
+
+// A licence naming this party as licensee.
+struct HeldLicence {
+  std::string issuer;   // the party that signed it
+  std::string licence;  // its id
+  uint64_t index = 0;   // the licence entry
+};
+
 struct PartyRecord {
   std::string id;
   std::string name;
@@ -42,6 +59,8 @@ struct PartyRecord {
   std::optional<uint64_t> revoked_at;  // revoke_party entry index
   std::string revoke_reason;           // its reason (when revoked)
   std::optional<std::string> gln;      // GS1 GLN, unique across parties
+  std::vector<IssuedLicence> issued_licences;  // log order
+  std::vector<HeldLicence> held_licences;      // log order
 
   bool HasRole(const std::string& role) const;
   const std::string& current_key() const { return keys.back().pubkey; }

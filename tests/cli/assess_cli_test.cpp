@@ -42,6 +42,7 @@ class Demo {
     Run r = Rl("--db " + db() + " demo");
     INFO(r.err);
     REQUIRE(r.code == 0);
+    demo_output_ = r.out;
     r = Rl("--db " + db() + " export " + bundle());
     INFO(r.err);
     REQUIRE(r.code == 0);
@@ -51,6 +52,7 @@ class Demo {
     fs::remove_all(dir_, ec);
   }
   std::string db() const { return (dir_ / "db").string(); }
+  const std::string& demo_output() const { return demo_output_; }
   std::string bundle() const { return (dir_ / "bundle").string(); }
   fs::path path(const std::string& name) const { return dir_ / name; }
 
@@ -70,6 +72,7 @@ class Demo {
 
  private:
   fs::path dir_;
+  std::string demo_output_;
 };
 
 TEST_CASE("assess: the same JSON from --db and from --bundle of its export", "[cli][assess]") {
@@ -137,8 +140,10 @@ TEST_CASE("assess: several --policy, in order: summary lines, then a JSON array"
   CHECK(l1.rfind("CN-MOFCOM-2025-18: no licence required — 18-origin-item: not applicable", 0) ==
         0);
   CHECK(l2 ==
-        "CN-MOFCOM-2025-61: LICENCE REQUIRED — controlled content is 9.3333 % (exactly 7/75) of "
-        "the lot's value, at or above the threshold 0.1000 %");
+        "CN-MOFCOM-2025-61: LICENCE MAY BE REQUIRED (status unconfirmed) — licence may be "
+        "required: the rule's status is unconfirmed since 2026-11-11 (were it in force: "
+        "controlled content is 9.3333 % (exactly 7/75) of the lot's value, at or above the "
+        "threshold 0.1000 %)");
   CHECK(text.out.find("lot value:          USD 9,000.00") != std::string::npos);
   Run j = d.Db("assess MAG-1-DE --as-of 2026-12-01 --format json" + k61 + k18);
   REQUIRE(j.code == 0);
@@ -160,7 +165,10 @@ TEST_CASE("assess: --all prints text with --format text, JSON lines by default",
   Demo d;
   Run text = d.Db("assess --all --category component --as-of 2026-12-01 --format text" + k61);
   REQUIRE(text.code == 0);
-  CHECK(text.out.rfind("MOTOR-DE-1 CN-MOFCOM-2025-61: no licence required — ", 0) == 0);
+  // Annex 1 Part 2 reaches magnet-containing parts: the motors are subjects.
+  CHECK(text.out.rfind("MOTOR-DE-1 CN-MOFCOM-2025-61: LICENCE MAY BE REQUIRED (status "
+                       "unconfirmed) — ",
+                       0) == 0);
   CHECK(text.out.find("\nMOTOR-DE-1-US CN-MOFCOM-2025-61: ") != std::string::npos);
   Run js = d.Db("assess --all --category component --as-of 2026-12-01" + k61);
   REQUIRE(js.code == 0);
@@ -229,6 +237,70 @@ TEST_CASE("trace --format dot of the demo car renders, with the verdict and curr
     CHECK(std::system(cmd.c_str()) == 0);
     CHECK(fs::file_size(d.path(std::string("car.") + fmt)) > 0);
   }
+}
+
+const std::string kControl = " --policy " + kPolicies + "/cn-mofcom-2026-control-list.json";
+
+TEST_CASE("assess --to: the demo's general licence covers one shipment, not the listed consignee",
+          "[cli][assess][licence]") {
+  Demo d;
+  Run ok = d.Db("assess TBOX-2026-002 --to jp-mag --end-use civil --as-of 2026-12-01 --format json" +
+                k18);
+  INFO(ok.err);
+  REQUIRE(ok.code == 0);
+  json a = json::parse(ok.out);
+  CHECK(a["verdict"] == "licence_required");
+  CHECK(a["covered_by"] == "MOFCOM-GL-2026-0042");
+  CHECK(a["licences"][0]["issued"] == true);
+  CHECK(a["lists_sha256"].size() == 2);
+  Run listed = d.Db("assess TBOX-2026-002 --to jp-ihi-aero --as-of 2026-12-01 --format json" + k18 +
+                    kControl);
+  REQUIRE(listed.code == 0);
+  json both = json::parse(listed.out);
+  CHECK(both[0]["covered_by"].is_null());
+  CHECK(both[0]["screening"][0]["name"] == "IHI Aerospace");
+  CHECK(both[0]["licences"][0]["reason"].get<std::string>().rfind(
+            "a general licence never covers a consignee on a screening list", 0) == 0);
+  CHECK(both[1]["verdict"] == "prohibited");
+  // The same answer from the exported bundle.
+  const std::string args = "assess TBOX-2026-002 --to jp-ihi-aero --as-of 2026-12-01" + k18;
+  CHECK(d.Db(args).out == d.Bundle(args).out);
+  // Before the listing (2026-02-24) there is no hit; before the licence's
+  // validity (2026-07-01) it does not cover.
+  json early = json::parse(
+      d.Db("assess TBOX-2026-002 --to jp-ihi-aero --as-of 2026-06-30 --format json" + k18).out);
+  CHECK(early["screening"].size() == 1);
+  CHECK(early["licences"][0]["reason"] == "not yet valid on 2026-06-30 (from 2026-07-01)");
+}
+
+TEST_CASE("assess --to: usage errors and an unknown consignee", "[cli][assess][licence]") {
+  Demo d;
+  Run r = d.Db("assess --all --to jp-mag" + k18);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--to needs one LOT") != std::string::npos);
+  r = d.Db("assess TBOX-2026-002 --end-use civil" + k18);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("they need --to PARTY") != std::string::npos);
+  r = d.Db("assess TBOX-2026-002 --to jp-mag --end-use war" + k18);
+  CHECK(r.code == 2);
+  r = d.Db("assess TBOX-2026-002 --to nobody" + k18);
+  CHECK(r.code == 1);
+  CHECK(r.err.find("consignee nobody is not a registered party") != std::string::npos);
+}
+
+TEST_CASE("demo: No. 61 unknown after the No. 70 window, No. 18 in force, a licence and a refusal",
+          "[cli][assess]") {
+  Demo d;
+  const std::string& out = d.demo_output();
+  CHECK(out.find("CN-MOFCOM-2025-61: LICENCE MAY BE REQUIRED (status unconfirmed) — licence may be "
+                 "required: the rule's status is unconfirmed since 2026-11-11") !=
+        std::string::npos);
+  CHECK(out.find("CN-MOFCOM-2025-18: LICENCE REQUIRED — DYOX-2026-001-A is a controlled origin "
+                 "item") != std::string::npos);
+  CHECK(out.find("covered by licence MOFCOM-GL-2026-0042 (issued by cn-mofcom)") !=
+        std::string::npos);
+  CHECK(out.find("CN-MOFCOM-2026-CONTROL-LIST: PROHIBITED (no licence can cure it) — the "
+                 "recipient matches \"IHI Aerospace\"") != std::string::npos);
 }
 
 }  // namespace

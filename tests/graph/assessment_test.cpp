@@ -323,14 +323,84 @@ TEST_CASE("assessment: rules in and out of force across the No. 70 suspension", 
   CHECK(dec["license_required"] == false);
   CHECK(dec["warnings"].empty());
   CHECK(Judge(w, p61, "MAG", "2026-11-10")["license_required"] == false);
+  CHECK(Judge(w, p61, "MAG", "2026-11-10")["verdict"] == "not_required");
+  // After the No. 70 window: the status is unknown, never a silent yes/no.
   json revived = Judge(w, p61, "MAG", "2026-11-11");
-  CHECK(revived["license_required"] == true);
-  // One warning for the three rules past their review date, not one each.
+  CHECK(revived["license_required"] == "unknown");
+  CHECK(revived["verdict"] == "unknown");
+  CHECK(Rule(revived, "61-1-1-value-ratio")["in_force"] == "unknown");
+  CHECK(Rule(revived, "61-1-1-value-ratio")["status_unknown"]["since"] == "2026-11-11");
+  CHECK(Rule(revived, "61-1-1-value-ratio")["status_unknown"]["checked"].size() >= 3);
+  // No. 18 stays in force on the same day.
+  CHECK(Judge(w, p18, "DYOX", "2026-12-01")["verdict"] == "licence_required");
+  // One warning for the four rules past their review date, not one each.
   REQUIRE(revived["warnings"].size() == 1);
   CHECK(revived["warnings"][0].get<std::string>().find(
-            "2026-11-11 (rules 61-1-1-value-ratio, 61-1-2-technology, 61-1-3-origin-item)") !=
-        std::string::npos);
+            "2026-11-11 (rules 61-1-1-value-ratio, 61-1-2-technology, 61-1-3-origin-item, "
+            "61-2-listed-end-user)") != std::string::npos);
   CHECK(Rule(revived, "61-1-1-value-ratio")["review_due"] == true);
+}
+
+// TEST-STATES (test_policy.h) on hand-picked dates. ThresholdWeb(100000):
+// MAG's ratio is exactly 1/1000 (value ratio triggers), DYOX is an origin
+// item, nothing used CN technology.
+TEST_CASE("assessment: unknown status on, before and after its window", "[assessment]") {
+  Web w = ThresholdWeb(100000);
+  const Policy p = testing::StatesPolicy();
+  CHECK(Judge(w, p, "MAG", "2026-02-28")["verdict"] == "not_required");      // before in_force
+  CHECK(Judge(w, p, "MAG", "2026-03-01")["verdict"] == "licence_required");  // in force
+  CHECK(Judge(w, p, "MAG", "2026-07-01")["verdict"] == "not_required");      // suspended
+  json on = Judge(w, p, "MAG", "2026-10-01");                                // unknown from
+  CHECK(on["verdict"] == "unknown");
+  CHECK(on["license_required"] == "unknown");
+  CHECK(Judge(w, p, "MAG", "2026-09-30")["verdict"] == "not_required");  // the day before
+  // The technology limb is unknown over [2026-03-01, 2026-07-01) but does
+  // not trigger: it changes nothing.
+  CHECK(Rule(Judge(w, p, "MAG", "2026-06-30"), "technology")["in_force"] == "unknown");
+  CHECK(Judge(w, p, "MAG", "2026-06-30")["verdict"] == "licence_required");
+  // The origin limb: in force until 2026-07-01, unknown from 2027-01-01,
+  // plainly not in force between.
+  CHECK(Judge(w, p, "DYOX", "2026-06-30")["verdict"] == "licence_required");
+  CHECK(Judge(w, p, "DYOX", "2026-12-31")["verdict"] == "not_required");
+  CHECK(Judge(w, p, "DYOX", "2027-01-01")["verdict"] == "unknown");
+  // Just under the threshold nothing would bite: no "unknown" either.
+  Web below = ThresholdWeb(100001);
+  CHECK(Judge(below, p, "MAG", "2026-10-01")["verdict"] == "not_required");
+}
+
+TEST_CASE("assessment: No. 61 reaches magnet-containing components, products are a caveat",
+          "[assessment]") {
+  // MAG (ratio 1/1000) into a JP motor MOT with 100 g of steel: 400 g of
+  // MAG brings 100 of content; MOT at 50000 is 1/500, at 100001 just under.
+  auto web = [](int64_t motor_value) {
+    Web w = ThresholdWeb(100000);
+    w.Create("jp", "STEEL", "other", 100, 10, "JP");
+    w.Transform("jp", "component_manufacturing", "JP", std::nullopt, {{"MAG", 400}, {"STEEL", 100}},
+                {Out{"MOT", "component", 500, motor_value}});
+    w.Transform("jp", "assembly", "JP", std::nullopt, {{"MOT", 500}},
+                {Out{"CAR", "product", 500, motor_value}});
+    return w;
+  };
+  const Policy p61 = testing::ShippedPolicy("cn-mofcom-2025-61.json");
+  Web w = web(50000);
+  json mot = Judge(w, p61, "MOT", "2026-06-01");
+  CHECK(mot["ratio"] == "1/500");
+  CHECK(Rule(mot, "61-1-1-value-ratio")["applies"] == true);
+  CHECK(Judge(w, p61, "MOT", "2026-12-01")["verdict"] == "unknown");
+  CHECK(Judge(web(100001), p61, "MOT", "2026-12-01")["verdict"] == "not_required");
+  // The car has the same ratio, but whether a product is Part 2 is open.
+  json car = Judge(w, p61, "CAR", "2026-12-01");
+  CHECK(Rule(car, "61-1-1-value-ratio")["applies"] == false);
+  CHECK(car["verdict"] == "not_required");
+  std::string caveat;
+  for (const auto& c : car["caveats"])
+    if (c.get<std::string>().rfind("rule 61-1-1-value-ratio: whether a product is a subject is "
+                                   "UNCONFIRMED",
+                                   0) == 0)
+      caveat = c.get<std::string>();
+  CHECK(caveat.find("; assessed as not a subject, and were it a subject, the rule would "
+                    "trigger") != std::string::npos);
+  CHECK(mot["caveats"].size() < car["caveats"].size());  // no scope caveat on the motor
 }
 
 TEST_CASE("assessment: bad input fails with a clear status", "[assessment]") {
@@ -349,7 +419,18 @@ TEST_CASE("assessment: text explains the verdict", "[assessment]") {
       Assess(w.source(), testing::ShippedPolicy("cn-mofcom-2025-61.json"), "MAG", "2026-11-11");
   REQUIRE(a.ok());
   std::string text = AssessmentText(*a);
-  CHECK(text.rfind("Lot MAG under CN-MOFCOM-2025-61 on 2026-11-11: LICENCE REQUIRED", 0) == 0);
+  CHECK(text.rfind(
+            "Lot MAG under CN-MOFCOM-2025-61 on 2026-11-11: LICENCE MAY BE REQUIRED (status "
+            "unconfirmed)",
+            0) == 0);
+  CHECK(AssessmentSummary(*a) ==
+        "CN-MOFCOM-2025-61: LICENCE MAY BE REQUIRED (status unconfirmed) — licence may be "
+        "required: the rule's status is unconfirmed since 2026-11-11 (were it in force: "
+        "controlled content is 0.1000 % (exactly 1/1000) of the lot's value, at or above the "
+        "threshold 0.1000 %)");
+  CHECK(text.find("MAY REQUIRE A LICENCE (status unconfirmed since 2026-11-11)") !=
+        std::string::npos);
+  CHECK(text.find("sources checked:") != std::string::npos);
   CHECK(text.find("0.1000 % (exactly 1/1000") != std::string::npos);
   CHECK(text.find("DYOX -> MAG") != std::string::npos);
   CHECK(text.find("review date of 2026-11-11") != std::string::npos);

@@ -124,7 +124,8 @@ TEST_CASE("explain: suspension and review date are said once, in words", "[expla
   const Assessment after = Judge(w, p61, "MAG", "2026-12-01");
   REQUIRE(after.warnings.size() == 1);
   const std::string text = AssessmentText(after);
-  CHECK(Has(text, "in force on 2026-12-01 (since 2025-12-01, open-ended)"));
+  CHECK(Has(text, "status unconfirmed on 2026-12-01 (unknown since 2026-11-11, open-ended: the "
+                  "policy's sources do not say whether the rule is in force); sources checked: "));
   CHECK(!Has(text, "applies: "));
   CHECK(!Has(text, "triggered: "));
 }
@@ -180,7 +181,7 @@ TEST_CASE("explain: policy_sha256 is the SHA-256 of the file's bytes", "[explain
   REQUIRE(p.ok());
   CHECK(p->sha256 == ledger::HexEncode(ledger::Sha256(bytes.str())));
   // One more space is another file.
-  auto q = ParsePolicy(bytes.str() + " ");
+  auto q = ParsePolicy(bytes.str() + " ", ListDirectory(std::string(RL_POLICIES_DIR) + "/lists"));
   REQUIRE(q.ok());
   CHECK(q->sha256 != p->sha256);
 }

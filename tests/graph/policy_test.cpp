@@ -139,7 +139,9 @@ TEST_CASE("policy: dates are checked against the calendar", "[policy]") {
 
 TEST_CASE("policy: every shipped policy loads", "[policy]") {
   for (const char* name :
-       {"cn-mofcom-2025-61.json", "cn-mofcom-2025-18.json", "us-ear-734-4-de-minimis.json"}) {
+       {"cn-mofcom-2025-61.json", "cn-mofcom-2025-18.json", "us-ear-734-4-de-minimis.json",
+        "cn-mofcom-2026-1.json", "cn-mofcom-2026-control-list.json",
+        "us-dfars-252-225-7052.json"}) {
     INFO(name);
     auto p = LoadPolicy(std::string(RL_POLICIES_DIR) + "/" + name);
     REQUIRE(p.ok());
@@ -153,7 +155,9 @@ TEST_CASE("policy: every shipped policy loads", "[policy]") {
 TEST_CASE("policy: MOFCOM 61 limbs follow the brief's timeline", "[policy]") {
   auto p = LoadPolicy(std::string(RL_POLICIES_DIR) + "/cn-mofcom-2025-61.json");
   REQUIRE(p.ok());
-  REQUIRE(p->rules.size() == 3);
+  REQUIRE(p->rules.size() == 4);
+  CHECK(p->rules[3].kind == RuleKind::kEndUser);
+  CHECK(p->humanitarian_report);
   const Rule& vr = p->rules[0];
   const Rule& tech = p->rules[1];
   const Rule& origin = p->rules[2];
@@ -164,15 +168,157 @@ TEST_CASE("policy: MOFCOM 61 limbs follow the brief's timeline", "[policy]") {
     CHECK(!RuleInForce(vr, d));
     CHECK(!RuleInForce(tech, d));
   }
-  CHECK(RuleInForce(vr, "2026-11-11"));
-  CHECK(RuleInForce(tech, "2026-11-11"));
-  CHECK(RuleInForce(origin, "2026-11-11"));
+  // From 2026-11-11 nothing public says what followed No. 70: unknown, with
+  // the sources that were checked, never a silent yes or no.
+  for (const Rule* r : {&vr, &tech, &origin}) {
+    CHECK(RuleStatus(*r, "2026-11-10") == InForce::kNo);
+    CHECK(RuleStatus(*r, "2026-11-11") == InForce::kUnknown);
+    CHECK(RuleStatus(*r, "2026-12-01") == InForce::kUnknown);
+    CHECK(!RuleInForce(*r, "2026-12-01"));
+    REQUIRE(UnknownWindowOn(*r, "2026-12-01") != nullptr);
+    CHECK(UnknownWindowOn(*r, "2026-12-01")->checked.size() >= 3);
+  }
+  // Annex 1 Part 2 reaches magnet-containing parts; end products are open.
+  CHECK(vr.AppliesToCategory("component"));
+  CHECK(!vr.AppliesToCategory("product"));
+  REQUIRE(vr.unconfirmed_subjects);
+  CHECK(vr.unconfirmed_subjects->categories.count("product") == 1);
   CHECK(vr.threshold == Rational(1, 1000));
   auto p18 = LoadPolicy(std::string(RL_POLICIES_DIR) + "/cn-mofcom-2025-18.json");
   REQUIRE(p18.ok());
   CHECK(RuleInForce(p18->rules[0], "2025-04-04"));
   CHECK(RuleInForce(p18->rules[0], "2026-01-01"));
   CHECK(!RuleInForce(p18->rules[0], "2025-04-03"));
+  CHECK(RuleStatus(p18->rules[0], "2026-12-01") == InForce::kYes);  // No. 18 stays in force
+}
+
+TEST_CASE("policy: every shipped rule names its source and confidence", "[policy]") {
+  for (const char* name :
+       {"cn-mofcom-2025-61.json", "cn-mofcom-2025-18.json", "us-ear-734-4-de-minimis.json",
+        "cn-mofcom-2026-1.json", "cn-mofcom-2026-control-list.json",
+        "us-dfars-252-225-7052.json"}) {
+    auto p = LoadPolicy(std::string(RL_POLICIES_DIR) + "/" + name);
+    REQUIRE(p.ok());
+    for (const Rule& r : p->rules) {
+      INFO(name << " rule " << r.id);
+      CHECK(!r.source.empty());
+      CHECK((r.confidence == "confirmed" || r.confidence == "unconfirmed"));
+    }
+    for (const auto& [id, list] : p->lists) {
+      CHECK(!list.source.empty());
+      CHECK(!list.entries.empty());
+      for (const ListEntry& e : list.entries) {
+        INFO(name << " list " << id << " entry " << e.name);
+        CHECK(!e.source.empty());
+        CHECK((e.confidence == "confirmed" || e.confidence == "unconfirmed"));
+      }
+    }
+  }
+}
+
+TEST_CASE("policy: end_user rules name lists that exist, screening lists are validated",
+          "[policy]") {
+  using Catch::Matchers::Contains;
+  auto p = LoadPolicy(std::string(RL_POLICIES_DIR) + "/cn-mofcom-2026-control-list.json");
+  REQUIRE(p.ok());
+  CHECK(p->effect == Effect::kProhibition);
+  REQUIRE(p->lists.count("CN-MOFCOM-CONTROL-LIST") == 1);
+  CHECK(p->lists.at("CN-MOFCOM-CONTROL-LIST").entries.size() == 19);
+  const std::string rule =
+      R"({"id": "S", "controlling_country": "CN", "controlled_elements": ["Dy"],
+          "controlled_categories": ["re_oxide"],
+          "rules": [{"id": "eu", "kind": "end_user", "lists": ["NOPE"],
+                     "in_force": [{"from": "2020-01-01", "to": null}]}]})";
+  CHECK_THAT(ErrorOf(rule), Contains("rule eu.lists: no screening list \"NOPE\""));
+  CHECK_THAT(ErrorOf(Edit("\"kind\": \"origin_item\"", "\"kind\": \"origin_item\", \"lists\": [\"X\"]")),
+             Contains("\"lists\" is only for end_user rules"));
+  CHECK_THAT(ErrorOf(Edit("\"kind\": \"origin_item\"", "\"kind\": \"end_use\", \"end_uses\": [\"war\"]")),
+             Contains("unknown end use \"war\""));
+  auto list = [](const std::string& entry) {
+    auto l = ParseScreeningList(R"({"id": "L", "title": "t", "source": "s", "entries": [)" +
+                                entry + "]}");
+    REQUIRE(!l.ok());
+    return l.status().message();
+  };
+  CHECK_THAT(list(R"({"name": "A", "country": "JP", "listed": "2026-02-24", "source": "s"})"),
+             Contains("L.entries[0]: missing field \"confidence\""));
+  CHECK_THAT(list(R"({"name": "A", "country": "JP", "listed": "2026-02-24", "source": "s",
+                      "confidence": "likely"})"),
+             Contains("\"likely\" (want confirmed or unconfirmed)"));
+  CHECK_THAT(list(R"({"name": "A", "country": "JP", "listed": "2026-02-24",
+                      "delisted": "2026-02-24", "source": "s", "confidence": "confirmed"})"),
+             Contains("delisted: \"2026-02-24\" is not a date after 2026-02-24"));
+  CHECK_THAT(list(R"({"name": "A", "country": "JP", "listed": "2026-02-24", "source": "s",
+                      "confidence": "confirmed"}, {"name": " a", "country": "JP",
+                      "listed": "2026-02-24", "source": "s", "confidence": "confirmed"})"),
+             Contains("\" a\" is listed twice on 2026-02-24"));
+  CHECK(NameKey("IHI  Aerospace\tCo.") == "ihiaerospaceco.");
+}
+
+TEST_CASE("policy: process_location rules need processes and countries, a share at most 1",
+          "[policy]") {
+  using Catch::Matchers::Contains;
+  const std::string pl = "\"kind\": \"process_location\", \"processes\": [\"mining\"], "
+                         "\"countries\": [\"CN\"]";
+  auto ok = ParsePolicy(Edit("\"kind\": \"origin_item\"", pl + ", \"exempt_below_mass_share\": \"1/2\""));
+  REQUIRE(ok.ok());
+  CHECK(ok->rules[1].kind == RuleKind::kProcessLocation);
+  CHECK(ok->rules[1].exempt_below_mass_share == Rational(1, 2));
+  CHECK_THAT(ErrorOf(Edit("\"kind\": \"origin_item\"", pl + ", \"exempt_below_mass_share\": \"3/2\"")),
+             Contains("\"3/2\" is above 1"));
+  CHECK_THAT(ErrorOf(Edit("\"kind\": \"origin_item\"", "\"kind\": \"process_location\", \"processes\": [\"mining\"]")),
+             Contains("missing field \"countries\""));
+  CHECK_THAT(ErrorOf(Edit("\"kind\": \"origin_item\"", "\"kind\": \"origin_item\", \"countries\": [\"CN\"]")),
+             Contains("\"countries\" is only for process_location rules"));
+  auto dfars = LoadPolicy(std::string(RL_POLICIES_DIR) + "/us-dfars-252-225-7052.json");
+  REQUIRE(dfars.ok());
+  CHECK(dfars->effect == Effect::kProhibition);
+  CHECK(RuleInForce(dfars->rules[0], "2026-12-31"));
+  CHECK(!RuleInForce(dfars->rules[0], "2027-01-01"));
+  CHECK(RuleInForce(dfars->rules[1], "2027-01-01"));
+  CHECK(dfars->rules[1].review_after == std::optional<std::string>("2026-12-01"));
+}
+
+TEST_CASE("policy: status_unknown windows, effect and unconfirmed subjects", "[policy]") {
+  using Catch::Matchers::Contains;
+  const std::string unknown =
+      "\"review_after\": \"2026-11-11\", \"status_unknown\": [{\"from\": \"2026-11-11\", "
+      "\"to\": null, \"checked\": [\"MOFCOM site\"], \"note\": \"not found\"}],";
+  auto p = ParsePolicy(Edit("\"review_after\": \"2026-11-11\"", unknown.substr(0, unknown.size() - 1)));
+  REQUIRE(p.ok());
+  const Rule& vr = p->rules[0];
+  CHECK(RuleStatus(vr, "2026-11-10") == InForce::kNo);       // suspended, last day
+  CHECK(RuleStatus(vr, "2026-11-11") == InForce::kUnknown);  // first unknown day
+  CHECK(UnknownWindowOn(vr, "2030-01-01")->checked == std::vector<std::string>{"MOFCOM site"});
+  CHECK(p->effect == Effect::kLicence);
+  // An unknown window may not overlap a suspension, nor another unknown one.
+  CHECK_THAT(ErrorOf(Edit("\"review_after\"",
+                          "\"status_unknown\": [{\"from\": \"2026-11-01\", \"to\": null}], "
+                          "\"review_after\"")),
+             Contains("rule vr.status_unknown[0]: overlaps the suspended window from 2025-11-07"));
+  CHECK_THAT(ErrorOf(Edit("\"review_after\"",
+                          "\"status_unknown\": [{\"from\": \"2027-01-01\", \"to\": null}, "
+                          "{\"from\": \"2028-01-01\", \"to\": null}], \"review_after\"")),
+             Contains("status_unknown[1]: overlaps the window from 2027-01-01"));
+  CHECK_THAT(ErrorOf(Edit("\"review_after\"",
+                          "\"status_unknown\": [{\"from\": \"2027-01-01\", \"to\": null, "
+                          "\"why\": \"x\"}], \"review_after\"")),
+             Contains("unknown field \"why\""));
+  auto prohibition = ParsePolicy(Edit("\"id\": \"P\",", "\"id\": \"P\", \"effect\": \"prohibition\","));
+  REQUIRE(prohibition.ok());
+  CHECK(prohibition->effect == Effect::kProhibition);
+  CHECK_THAT(ErrorOf(Edit("\"id\": \"P\",", "\"id\": \"P\", \"effect\": \"ban\",")),
+             Contains("unknown effect \"ban\""));
+  CHECK_THAT(ErrorOf(Edit("\"review_after\"",
+                          "\"unconfirmed_subjects\": {\"categories\": [\"re_magnet\"], "
+                          "\"note\": \"n\"}, \"review_after\"")),
+             Contains("\"re_magnet\" is already a subject category"));
+  CHECK_THAT(ErrorOf(Edit("\"review_after\"",
+                          "\"unconfirmed_subjects\": {\"categories\": [\"gadget\"], "
+                          "\"note\": \"n\"}, \"review_after\"")),
+             Contains("unknown category \"gadget\""));
+  CHECK_THAT(ErrorOf(Edit("\"review_after\"", "\"confidence\": \"high\", \"review_after\"")),
+             Contains("rule vr.confidence: \"high\" (want confirmed or unconfirmed)"));
 }
 
 }  // namespace
@@ -182,7 +328,9 @@ TEST_CASE("policy: MOFCOM 61 limbs follow the brief's timeline", "[policy]") {
 TEST_CASE("policy: errors stay on one line when the file holds control characters", "[policy]") {
   std::ifstream in(std::string(RL_TESTDATA_DIR) + "/../../policies/cn-mofcom-2025-61.json");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  REQUIRE(rareledger::graph::ParsePolicy(text).ok());
+  const auto lists =
+      rareledger::graph::ListDirectory(std::string(RL_TESTDATA_DIR) + "/../../policies/lists");
+  REQUIRE(rareledger::graph::ParsePolicy(text, lists).ok());
   text.replace(text.find("\"controlling_country\""), 21, "\"controlling_cou\\ntry\"");
   auto p = rareledger::graph::ParsePolicy(text);
   REQUIRE_FALSE(p.ok());

@@ -164,16 +164,28 @@ class WebGenerator {
   int next_lot_ = 0;
 };
 
+const std::vector<std::string> kEndUses = {"civil", "military", "humanitarian", "research",
+                                           "unknown"};
+
+// Dates on and around the edges of StatesPolicy's windows.
+const std::vector<std::string> kStateDates = {"2025-06-01", "2026-02-28", "2026-03-01",
+                                              "2026-06-30", "2026-07-01", "2026-09-30",
+                                              "2026-10-01", "2027-01-01"};
+
 // How much of the interesting ground the random webs covered.
 struct Coverage {
-  size_t lots = 0, licensed = 0, foreign_content = 0, infinite = 0, multi = 0;
+  size_t lots = 0, licensed = 0, foreign_content = 0, infinite = 0, multi = 0, unknown = 0, screened = 0,
+         exempt = 0, located = 0, partial = 0;
 };
 
-void Compare(const Web& w, const Policy& p, const std::string& as_of, Coverage* cov) {
-  const auto reference = ReferenceAssessAll(w.entries(), p, as_of);
+void Compare(const Web& w, const Policy& p, const std::string& as_of, Coverage* cov,
+             const ReferenceShipment* ship = nullptr) {
+  const auto reference = ReferenceAssessAll(w.entries(), p, as_of, ship);
   REQUIRE(reference.size() == w.state().lots().size());
+  std::optional<Shipment> shipment;
+  if (ship) shipment = Shipment{ship->to, ship->end_user, ship->end_use};
   for (const auto& [id, want] : reference) {
-    auto got = Assess(w.source(), p, id, as_of);
+    auto got = Assess(w.source(), p, id, as_of, shipment);
     REQUIRE(got.ok());
     INFO("lot " << id << " policy " << p.id << " on " << as_of);
     CHECK(got->controlled_origin_item == want.controlled_origin_item);
@@ -182,6 +194,7 @@ void Compare(const Web& w, const Policy& p, const std::string& as_of, Coverage* 
     CHECK(FormatFraction(got->controlled_content) == want.controlled_content);
     CHECK(got->ratio.Fraction() == want.ratio);
     CHECK(got->license_required == want.license_required);
+    CHECK(VerdictName(got->verdict) == want.verdict);
     std::map<std::string, std::string> contents;
     std::map<std::string, std::vector<std::string>> paths;
     for (const auto& c : got->contributors) {
@@ -199,6 +212,13 @@ void Compare(const Web& w, const Policy& p, const std::string& as_of, Coverage* 
     cov->foreign_content += got->controlled_content > 0 && !got->controlled_origin_item;
     cov->infinite += got->ratio.infinite();
     cov->multi += got->contributors.size() > 1;
+    cov->unknown += got->verdict == Verdict::kUnknown;
+    cov->screened += !got->screening.empty() && got->verdict != Verdict::kNotRequired;
+    cov->exempt += got->exemption.has_value();
+    for (const auto& rule : got->rules)
+      cov->located += rule.kind == RuleKind::kProcessLocation && rule.applies && rule.triggered;
+    cov->partial += got->covered_mass_share && *got->covered_mass_share > 0 &&
+                    *got->covered_mass_share < 1;
   }
 }
 
@@ -206,18 +226,38 @@ TEST_CASE("property: cone engine matches the reference on random webs", "[proper
   const Policy ge = testing::TestPolicy(">=");
   const Policy gt = testing::TestPolicy(">");
   const Policy p61 = testing::ShippedPolicy("cn-mofcom-2025-61.json");
+  const Policy states = testing::StatesPolicy();
+  const Policy screening = testing::ScreeningPolicy();
+  const Policy banned = testing::ScreeningPolicy("prohibition");
+  const Policy dfars = testing::ShippedPolicy("us-dfars-252-225-7052.json");
   Coverage cov;
   for (uint64_t seed = 1; seed <= 500; ++seed) {
     WebGenerator gen(seed);
     Web w = gen.Build(static_cast<int>(10 + seed % 50));
     Compare(w, seed % 2 ? ge : gt, "2025-06-01", &cov);
     if (seed % 5 == 0) Compare(w, p61, seed % 10 ? "2025-10-20" : "2026-11-11", &cov);
+    // The states: in force, suspended, unknown, around each window's edges.
+    Compare(w, states, kStateDates[seed % kStateDates.size()], &cov);
+    // Screening: a shipment of every lot to one party, with an end use.
+    Rng r(seed * 7919);
+    ReferenceShipment ship{"p" + std::to_string(r.In(0, 4)), std::nullopt, std::nullopt};
+    if (r.In(0, 2) == 0) ship.end_user = r.In(0, 1) ? "shell  CO" : "someone else";
+    if (r.In(0, 4) > 0) ship.end_use = r.Pick(kEndUses);
+    Compare(w, seed % 3 ? screening : banned, kStateDates[(seed / 3) % kStateDates.size()], &cov,
+            &ship);
+    // Mass shares and process locations (DFARS), before and after 2027.
+    Compare(w, dfars, seed % 2 ? "2026-06-01" : "2027-01-01", &cov);
   }
   CHECK(cov.lots > 10000);
   CHECK(cov.licensed > 1000);
   CHECK(cov.foreign_content > 1000);
   CHECK(cov.infinite > 100);
   CHECK(cov.multi > 300);
+  CHECK(cov.unknown > 200);
+  CHECK(cov.screened > 100);
+  CHECK(cov.exempt > 50);
+  CHECK(cov.located > 200);
+  CHECK(cov.partial > 200);
 }
 
 }  // namespace

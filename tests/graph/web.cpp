@@ -11,7 +11,8 @@ ledger::EntryType TypeOf(const ledger::Body& body) {
       ledger::EntryType::kTransfer,      ledger::EntryType::kSplit,
       ledger::EntryType::kTransform,     ledger::EntryType::kAttest,
       ledger::EntryType::kRotateKey,     ledger::EntryType::kRevokeParty,
-      ledger::EntryType::kCorrectLot};
+      ledger::EntryType::kCorrectLot,    ledger::EntryType::kLicence,
+      ledger::EntryType::kRevokeLicence};
   return kTypes[body.index()];
 }
 
@@ -29,7 +30,7 @@ ledger::Entry Web::Make(const std::string& party, ledger::Body body) {
   e.ledger = "test-ledger";
   e.party = party;
   e.seq = ++seq_[party];
-  e.time = "2025-06-01T00:00:00Z";
+  e.time = time_;
   e.body = std::move(body);
   return e;
 }
@@ -64,7 +65,11 @@ uint64_t Web::Create(const std::string& party, const std::string& lot, const std
 
 uint64_t Web::Transfer(const std::string& party, const std::string& lot, const std::string& to,
                        std::optional<int64_t> value) {
-  return Append(Make(party, ledger::Transfer{lot, to, value}));
+  ledger::Transfer t;
+  t.lot = lot;
+  t.to = to;
+  t.value = value;
+  return Append(Make(party, std::move(t)));
 }
 
 uint64_t Web::Split(const std::string& party, const std::string& lot,
@@ -91,6 +96,24 @@ uint64_t Web::Transform(const std::string& party, const std::string& process,
 }  // namespace rareledger::graph::testing
 
 namespace rareledger::graph::testing {
+
+uint64_t Web::Regulator(const std::string& id, const std::string& country) {
+  const size_t n = state_.parties().size();
+  std::string key(32, static_cast<char>('a' + n % 26));
+  key[0] = static_cast<char>(n / 26);
+  key[1] = 'R';
+  return Append(Make(ledger::kOperatorId,
+                     ledger::RegisterParty{id, id, country, {"regulator"}, key, std::nullopt}));
+}
+
+uint64_t Web::Licence(const std::string& party, ledger::Licence l) {
+  return Append(Make(party, std::move(l)));
+}
+
+uint64_t Web::RevokeLicence(const std::string& party, const std::string& licence,
+                            const std::string& reason) {
+  return Append(Make(party, ledger::RevokeLicence{licence, reason}));
+}
 
 uint64_t Web::Correct(const std::string& party, ledger::CorrectLot c) {
   return Append(Make(party, std::move(c)));

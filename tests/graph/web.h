@@ -43,6 +43,14 @@ class Web {
       std::vector<Out> outputs,
       std::optional<std::map<std::string, ledger::Fraction>> allocation = std::nullopt);
 
+  // A party with role regulator (it may issue licences).
+  uint64_t Regulator(const std::string& id, const std::string& country);
+  uint64_t Licence(const std::string& party, ledger::Licence l);
+  uint64_t RevokeLicence(const std::string& party, const std::string& licence,
+                         const std::string& reason);
+  // The `time` of the entries made from now on (default 2025-06-01T00:00:00Z).
+  void set_time(std::string time) { time_ = std::move(time); }
+
   // correct_lot by the lot's creator.
   uint64_t Correct(const std::string& party, ledger::CorrectLot c);
 
@@ -59,6 +67,7 @@ class Web {
   ledger::MemoryState state_;
   std::vector<ledger::Entry> entries_;
   std::map<std::string, int64_t> seq_;
+  std::string time_ = "2025-06-01T00:00:00Z";
   graph::MemorySource source_{state_, entries_};
 };
 

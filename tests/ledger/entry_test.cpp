@@ -633,5 +633,70 @@ TEST_CASE("correct_lot decodes the correctable fields and refuses the others", "
   });
 }
 
+json LicencePayload() {
+  json p = Header("licence", kLedger, "mofcom", 1);
+  p["licence"] = "DU-2026-0815";
+  p["authority"] = "MOFCOM";
+  p["policy"] = "CN-MOFCOM-2025-18";
+  p["licensee"] = "cn-sep";
+  p["kind"] = "individual";
+  p["scope"] = {{"lots", {"TB-1"}}, {"consignees", {"jp-mag"}}, {"end_uses", {"civil"}}};
+  p["valid"] = {{"from", "2026-06-01"}, {"to", "2027-06-01"}};
+  return p;
+}
+
+TEST_CASE("licence and revoke_licence decode their fields and refuse bad ones", "[entry]") {
+  auto e = Decode(LicencePayload());
+  REQUIRE(e.ok());
+  CHECK(e->type == EntryType::kLicence);
+  CHECK(std::string(EntryTypeName(e->type)) == "licence");
+  const auto& l = std::get<Licence>(e->body);
+  CHECK(l.licensee == "cn-sep");
+  CHECK(l.scope.lots == std::optional<std::vector<std::string>>({"TB-1"}));
+  CHECK(!l.scope.categories);
+  CHECK(l.valid_to == "2027-06-01");
+  CHECK(!l.document_sha256);
+  json r = Header("revoke_licence", kLedger, "mofcom", 2);
+  r["licence"] = "DU-2026-0815";
+  r["reason"] = "end user changed";
+  auto rv = Decode(r);
+  REQUIRE(rv.ok());
+  CHECK(std::get<RevokeLicence>(rv->body).reason == "end user changed");
+  ExpectAllInvalid({
+      {"kind", [] { json p = LicencePayload(); p["kind"] = "open"; return p; },
+       "payload.kind: licence kind \"open\" is not one of individual, general"},
+      {"valid order", [] { json p = LicencePayload(); p["valid"]["to"] = "2026-06-01"; return p; },
+       "payload.valid: to 2026-06-01 must be after from 2026-06-01"},
+      {"valid date", [] { json p = LicencePayload(); p["valid"]["from"] = "2026-02-30"; return p; },
+       "payload.valid: \"2026-02-30\" is not a YYYY-MM-DD date"},
+      {"no valid", [] { json p = LicencePayload(); p.erase("valid"); return p; },
+       "payload.valid: missing"},
+      {"scope field", [] { json p = LicencePayload(); p["scope"]["parties"] = {"x"}; return p; },
+       "payload.scope.parties: unknown field"},
+      {"scope category", [] { json p = LicencePayload(); p["scope"]["categories"] = {"magnet"}; return p; },
+       "payload.scope.categories[0].v: category \"magnet\" is not one of"},
+      {"scope end use", [] { json p = LicencePayload(); p["scope"]["end_uses"] = {"war"}; return p; },
+       "end use \"war\" is not one of civil, military, humanitarian, research, unknown"},
+      {"sha", [] { json p = LicencePayload(); p["document_sha256"] = "ABC"; return p; },
+       "payload.document_sha256: must be 64 lowercase hex digits"},
+  });
+}
+
+TEST_CASE("transfer end_user and end_use: optional, end_use from a closed vocabulary", "[entry]") {
+  json p = Header("transfer", kLedger, "mine-a", 3);
+  p["lot"] = "ore-1";
+  p["to"] = "sep-b";
+  p["end_user"] = "Kansai Magnetics K.K.";
+  p["end_use"] = "civil";
+  auto e = Decode(p);
+  REQUIRE(e.ok());
+  CHECK(std::get<Transfer>(e->body).end_user == std::optional<std::string>("Kansai Magnetics K.K."));
+  CHECK(std::get<Transfer>(e->body).end_use == std::optional<std::string>("civil"));
+  p["end_use"] = "militray";
+  auto bad = Decode(p);
+  REQUIRE(!bad.ok());
+  CHECK_THAT(bad.status().message(), Catch::Matchers::Contains("(did you mean military?)"));
+}
+
 }  // namespace
 }  // namespace rareledger::ledger

@@ -732,5 +732,65 @@ TEST_CASE("correct_lot changes the lot and its split parts, keeping the original
   CHECK(LotJson(*decoded)["corrections"][0]["entry"] == at);
 }
 
+json LicenceFields(const std::string& id, const std::string& licensee) {
+  return {{"licence", id},         {"authority", "MOFCOM"},  {"policy", "CN-MOFCOM-2025-18"},
+          {"licensee", licensee},  {"kind", "individual"},
+          {"valid", {{"from", "2026-01-01"}, {"to", "2027-01-01"}}}};
+}
+
+TEST_CASE("licence: issued by a regulator or declared by the licensee with its document",
+          "[state][licence]") {
+  Harness h = Web();
+  h.Register("mofcom", {"regulator"});
+  const uint64_t at = h.next();
+  h.Ok("mofcom", "licence", LicenceFields("L-1", "mine"));
+  CHECK(h.Party("mofcom").issued_licences.at(0).licence == "L-1");
+  CHECK(h.Party("mine").held_licences.at(0).issuer == "mofcom");
+  CHECK(h.Party("mine").held_licences.at(0).index == at);
+  h.Rejected("mofcom", "licence", LicenceFields("L-1", "sep"),
+             "licence \"L-1\" was already recorded by mofcom at entry " + std::to_string(at));
+  h.Rejected("mofcom", "licence", LicenceFields("L-2", "nobody"),
+             "licensee \"nobody\" is not registered");
+  // Not a regulator: only its own licence, and only with the document hash.
+  h.Rejected("sep", "licence", LicenceFields("L-3", "mine"),
+             "only a regulator issues a licence for another party (sep is not a regulator, and "
+             "the licensee is mine)");
+  h.Rejected("sep", "licence", LicenceFields("L-3", "sep"),
+             "a declared licence (signed by its licensee sep, not a regulator) needs "
+             "document_sha256");
+  json declared = LicenceFields("L-3", "sep");
+  declared["document_sha256"] = std::string(64, 'a');
+  h.Ok("sep", "licence", declared);
+  const PartyRecord sep = h.Party("sep");
+  CHECK(sep.issued_licences.size() == 1);
+  CHECK(sep.held_licences.size() == 1);
+  CHECK(sep.last_seq == 1);
+  auto round = DecodeParty(EncodeParty(sep));
+  REQUIRE(round.ok());
+  CHECK(EncodeParty(*round) == EncodeParty(sep));
+  CHECK(PartyJson(sep)["held_licences"][0]["licence"] == "L-3");
+}
+
+TEST_CASE("revoke_licence: only by its signer, once, dated by its entry", "[state][licence]") {
+  Harness h = Web();
+  h.Register("mofcom", {"regulator"});
+  h.Register("other-reg", {"regulator"});
+  h.Ok("mofcom", "licence", LicenceFields("L-1", "mine"));
+  const json revoke = {{"licence", "L-1"}, {"reason", "end user changed"}};
+  h.Rejected("other-reg", "revoke_licence", revoke,
+             "other-reg recorded no licence \"L-1\" (only the party that signed a licence "
+             "revokes it)");
+  h.Rejected("mine", "revoke_licence", revoke, "mine recorded no licence \"L-1\"");
+  const uint64_t at = h.next();
+  h.Ok("mofcom", "revoke_licence", revoke);
+  const IssuedLicence l = h.Party("mofcom").issued_licences.at(0);
+  REQUIRE(l.revoked_at);
+  CHECK(*l.revoked_at == at);
+  CHECK(l.revoked_on == "2026-01-31");  // the date of the entry's time
+  CHECK(l.revoke_reason == "end user changed");
+  h.Rejected("mofcom", "revoke_licence", revoke,
+             "licence \"L-1\" is already revoked (entry " + std::to_string(at) + ")");
+}
+
 }  // namespace
 }  // namespace rareledger::ledger

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <set>
+#include <tuple>
 #include <variant>
 
 #include "graph/rational.h"
@@ -21,6 +22,11 @@ struct Lot {
   std::set<std::pair<uint64_t, std::string>> tech;   // (index, process) at or upstream
   std::set<std::string> children;
   bool coi = false;
+  // process_location: covered grams per gram, and every (index, process,
+  // country) at or upstream (a create_lot counts as mining at its origin).
+  Rational mass_share = 0;
+  bool covered = false;
+  std::set<std::tuple<uint64_t, std::string, std::string>> places;
 };
 
 // The category and elements every lot has at the end of the log: SPEC
@@ -68,6 +74,7 @@ class Replay {
       l.category = c->category, l.made_in = c->origin, l.elements = c->elements;
       l.remaining = c->mass_g, l.decl_value = c->value, l.decl_mass = c->mass_g;
       l.own_decl_mass = c->mass_g;
+      l.places = {{index, "mining", c->origin}};
       Finish(c->lot);
     } else if (auto* t = std::get_if<ledger::Transfer>(&e.body)) {
       Lot& l = lots_[t->lot];
@@ -92,11 +99,23 @@ class Replay {
     return category && element && l.made_in == p_.controlling_country;
   }
 
+  // A controlled category with a controlled element (or none declared),
+  // wherever made.
+  bool Covered(const Lot& l) const {
+    bool element = !l.elements || l.elements->empty();
+    if (l.elements)
+      for (const auto& [sym, g] : *l.elements)
+        element = element || (g > 0 && p_.controlled_elements.count(sym));
+    return p_.controlled_categories.count(l.category) > 0 && element;
+  }
+
   void Finish(const std::string& id) {
     Lot& l = lots_[id];
     l.category = final_.lots.at(id).category;
     l.elements = final_.lots.at(id).elements;
     l.coi = ControlledOrigin(l);
+    l.covered = Covered(l);
+    if (l.covered) l.mass_share = 1;
   }
 
   // What m grams of lot `id` bring in, right now.
@@ -128,7 +147,12 @@ class Replay {
   void DoTransform(const ledger::Transform& t, uint64_t index) {
     std::map<std::string, Rational> incoming;
     std::set<std::pair<uint64_t, std::string>> tech;
+    std::set<std::tuple<uint64_t, std::string, std::string>> places = {
+        {index, t.process, t.facility_country}};
+    Rational covered_grams = 0;
     for (const auto& in : t.inputs) {
+      places.insert(lots_[in.lot].places.begin(), lots_[in.lot].places.end());
+      covered_grams += lots_[in.lot].mass_share * in.mass_g;
       for (const auto& [c, v] : Take(in.lot, in.mass_g)) incoming[c] += v;
       tech.insert(lots_[in.lot].tech.begin(), lots_[in.lot].tech.end());
       lots_[in.lot].remaining -= in.mass_g;
@@ -146,6 +170,8 @@ class Replay {
       l.category = o.category, l.made_in = t.facility_country, l.elements = o.elements;
       l.remaining = o.mass_g, l.decl_value = o.value, l.decl_mass = o.mass_g;
       l.own_decl_mass = o.mass_g, l.tech = tech;
+      l.places = places;
+      l.mass_share = covered_grams * share / o.mass_g;
       for (const auto& [c, v] : incoming) l.content_per_gram[c] = v * share / o.mass_g;
       Finish(o.lot);
     }
@@ -155,11 +181,16 @@ class Replay {
   const FinalFields& final_;
 };
 
-bool InForce(const Rule& r, const std::string& d) {
+bool Inside(const DateWindow& w, const std::string& d) { return w.from <= d && (!w.to || d < *w.to); }
+
+// "yes", "no" or "unknown" on date d: a status_unknown window wins.
+std::string Status(const Rule& r, const std::string& d) {
+  for (const auto& u : r.status_unknown)
+    if (Inside(u.window, d)) return "unknown";
   bool in = false, suspended = false;
-  for (const auto& w : r.in_force) in = in || (w.from <= d && (!w.to || d < *w.to));
-  for (const auto& w : r.suspended) suspended = suspended || (w.from <= d && (!w.to || d < *w.to));
-  return in && !suspended;
+  for (const auto& w : r.in_force) in = in || Inside(w, d);
+  for (const auto& w : r.suspended) suspended = suspended || Inside(w, d);
+  return in && !suspended ? "yes" : "no";
 }
 
 // Lexicographically smallest path v -> ... -> target through non-origin lots.
@@ -180,8 +211,39 @@ std::optional<std::vector<std::string>> Best(
   return best;
 }
 
+// The recipient as the log registered it.
+struct Recipient {
+  std::string id, name, country;
+  std::optional<std::string> end_user, end_use;
+};
+
+std::string Squash(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') continue;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+// On one of `lists` (ids of p.lists) on date d: by party id where the entry
+// has one, else by registered name or the shipment's end_user.
+bool Listed(const Policy& p, const std::vector<std::string>& lists, const Recipient& r,
+            const std::string& d) {
+  for (const std::string& id : lists) {
+    for (const ListEntry& e : p.lists.at(id).entries) {
+      if (!(e.listed <= d && (!e.delisted || d < *e.delisted))) continue;
+      if (e.party ? *e.party == r.id
+                  : (Squash(e.name) == Squash(r.name) ||
+                     (r.end_user && Squash(e.name) == Squash(*r.end_user))))
+        return true;
+    }
+  }
+  return false;
+}
+
 ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string& id,
-                       const Policy& p, const std::string& as_of) {
+                       const Policy& p, const std::string& as_of, const Recipient* to) {
   const Lot& l = lots.at(id);
   ReferenceVerdict v;
   v.controlled_origin_item = l.coi;
@@ -209,6 +271,7 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
     if (listed && (v.technology_indexes.empty() || v.technology_indexes.back() != t.first))
       v.technology_indexes.push_back(t.first);
   }
+  bool unknown = false;
   for (const Rule& r : p.rules) {
     bool subject =
         v.foreign_made && (!r.subject_categories || r.subject_categories->count(l.category));
@@ -217,11 +280,34 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
       trig = inf || (r.strict ? ratio > r.threshold : ratio >= r.threshold);
     } else if (r.kind == RuleKind::kTechnology) {
       for (const auto& t : l.tech) trig = trig || r.processes.count(t.second) > 0;
+    } else if (r.kind == RuleKind::kProcessLocation) {
+      applies = l.mass_share > 0 &&
+                (!r.subject_categories || r.subject_categories->count(l.category)) &&
+                !(r.exempt_below_mass_share && l.mass_share < *r.exempt_below_mass_share);
+      for (const auto& [index, process, country] : l.places)
+        trig = trig || (r.processes.count(process) && r.countries.count(country));
+    } else if (r.kind == RuleKind::kEndUser || r.kind == RuleKind::kEndUse) {
+      applies = to != nullptr && (r.destinations.empty() || r.destinations.count(to->country)) &&
+                (l.coi || (r.subject_categories && subject));
+      if (r.kind == RuleKind::kEndUser)
+        trig = to != nullptr && Listed(p, r.lists, *to, as_of);
+      else
+        trig = to != nullptr && to->end_use && r.end_uses.count(*to->end_use) > 0;
     } else {
       trig = applies = l.coi;
     }
     v.rule_triggered[r.id] = trig;
-    v.license_required = v.license_required || (InForce(r, as_of) && applies && trig);
+    const std::string status = Status(r, as_of);
+    v.license_required = v.license_required || (status == "yes" && applies && trig);
+    unknown = unknown || (status == "unknown" && applies && trig);
+  }
+  v.verdict = v.license_required
+                  ? (p.effect == Effect::kProhibition ? "prohibited" : "licence_required")
+                  : (unknown ? "unknown" : "not_required");
+  if (v.verdict != "not_required" && p.humanitarian_report && to && to->end_use &&
+      *to->end_use == "humanitarian") {
+    v.verdict = "not_required";
+    v.license_required = false;
   }
   return v;
 }
@@ -229,12 +315,20 @@ ReferenceVerdict Judge(const std::map<std::string, Lot>& lots, const std::string
 }  // namespace
 
 std::map<std::string, ReferenceVerdict> ReferenceAssessAll(
-    const std::vector<ledger::Entry>& entries, const Policy& policy, const std::string& as_of) {
+    const std::vector<ledger::Entry>& entries, const Policy& policy, const std::string& as_of,
+    const ReferenceShipment* shipment) {
   const FinalFields final_fields(entries);
   Replay replay(policy, final_fields);
-  for (uint64_t i = 0; i < entries.size(); ++i) replay.Apply(entries[i], i);
+  std::optional<Recipient> to;
+  for (uint64_t i = 0; i < entries.size(); ++i) {
+    replay.Apply(entries[i], i);
+    const auto* reg = std::get_if<ledger::RegisterParty>(&entries[i].body);
+    if (shipment && reg && reg->id == shipment->to)
+      to = Recipient{reg->id, reg->name, reg->country, shipment->end_user, shipment->end_use};
+  }
   std::map<std::string, ReferenceVerdict> out;
-  for (const auto& [id, lot] : replay.lots_) out[id] = Judge(replay.lots_, id, policy, as_of);
+  for (const auto& [id, lot] : replay.lots_)
+    out[id] = Judge(replay.lots_, id, policy, as_of, to ? &*to : nullptr);
   return out;
 }
 

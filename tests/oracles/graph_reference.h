@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,16 +27,27 @@ struct ReferenceVerdict {
   std::string controlled_content;  // "n/d"
   std::string ratio;               // "n/d" or "1/0"
   bool license_required = false;
+  // SPEC "Policies: more kinds and states": not_required, licence_required,
+  // prohibited or unknown (a rule of unknown status would bite).
+  std::string verdict;
   std::map<std::string, std::string> contributors;        // lot -> content "n/d"
   std::map<std::string, std::vector<std::string>> paths;  // lot -> path
   std::vector<uint64_t> technology_indexes;               // every qualifying transform
   std::map<std::string, bool> rule_triggered;             // rule id -> triggered
 };
 
+// A shipment of every lot to `to` (a registered party), as assess --to.
+struct ReferenceShipment {
+  std::string to;
+  std::optional<std::string> end_user, end_use;
+};
+
 // Every lot created in `entries`, keyed by lot id. `policy` supplies the
-// data only (its rule windows are re-evaluated here independently).
+// data only (its rule windows, lists and screening are re-evaluated here
+// independently). Without a shipment no end_user/end_use rule applies.
 std::map<std::string, ReferenceVerdict> ReferenceAssessAll(
-    const std::vector<ledger::Entry>& entries, const Policy& policy, const std::string& as_of);
+    const std::vector<ledger::Entry>& entries, const Policy& policy, const std::string& as_of,
+    const ReferenceShipment* shipment = nullptr);
 
 }  // namespace rareledger::graph
 
