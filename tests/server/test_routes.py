@@ -77,6 +77,12 @@ def reads(srv, fx, size):
     con = srv.get_json("/v1/proofs/consistency?old=10&new=%d" % size)
     check(con["old"] == 10 and con["new"] == size and con["path"], "consistency: %s" % con)
     expect(srv, "GET", "/v1/proofs/consistency?old=%d&new=10" % size, 400)
+    _, doc = expect(srv, "GET", "/v1/epcis?lot=L-1&direction=up", 200, ctype="application/ld+json")
+    events = json.loads(doc)["epcisBody"]["eventList"]
+    check(events and all("rl:entry" in ev for ev in events), "epcis: events with rl:entry: %s" % doc[:300])
+    check(b"rl:value" not in doc, "epcis: no values unless with_values=true")
+    expect(srv, "GET", "/v1/epcis?with_values=maybe", 400, ctype="application/json")
+    expect(srv, "GET", "/v1/epcis?lot=NO-SUCH-LOT", 404, ctype="application/json")
 
 
 def tiles_and_methods(srv, size):
