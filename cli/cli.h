@@ -123,6 +123,11 @@ int CmdExport(Context& c, const std::string& dir);
 // g.json, also on failure (exit 1). verify opens the ledger itself (table
 // access kNone) so that a ledger that does not open is a JSON failure too.
 int CmdVerify(Context& c);
+// The one JSON object of verify --json (and verify-bundle, verify --server),
+// on success and on failure alike; `pinned` (the raw key, or "" for none
+// pinned) adds operator_key_pinned. Returns the exit code.
+int PrintVerifyJson(const ledger::Result<ledger::VerifyReport>& r,
+                    const std::optional<std::string>& pinned);
 struct VerifyBundleOptions {
   std::string dir;
   std::string operator_key;  // PEM public key to pin; empty: trust operator.pub

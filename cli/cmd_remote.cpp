@@ -169,21 +169,7 @@ int CmdVerifyServer(Context& c, const RemoteVerifyOptions& o) {
   if (r.ok())
     if (Status w = CheckWitnesses(c.g, r->latest_note); !w.ok()) r = w;
   const Globals& g = c.g;
-  if (g.json) {
-    json j = {{"ok", r.ok()}, {"entries", nullptr}, {"checkpoints", nullptr},
-              {"uncovered", nullptr}, {"root", nullptr}, {"error", nullptr}};
-    if (r.ok()) {
-      j["entries"] = r->entries;
-      j["checkpoints"] = r->checkpoints;
-      j["uncovered"] = r->uncovered;
-      j["root"] = ledger::HexEncode(r->root);
-      j["operator_key_sha256"] = ledger::KeyFingerprint(r->operator_key);
-    } else {
-      j["error"] = r.status().ToString();
-    }
-    std::cout << j.dump() << "\n";
-    return r.ok() ? kExitOk : Fail(r.status());
-  }
+  if (g.json) return PrintVerifyJson(r, std::nullopt);
   if (!r.ok()) return Fail(r.status());
   std::cout << "verify: ok: " << r->entries << " entries from " << c.g.server
             << ", every signature and rule holds; the checkpoint matches; root "

@@ -20,8 +20,9 @@ using ledger::Status;
 using ledger::VerifyReport;
 using nlohmann::json;
 
-// One JSON object on stdout, on success and on failure alike.
-int PrintJson(const Result<VerifyReport>& r, const std::optional<std::string>& pinned) {
+}  // namespace
+
+int PrintVerifyJson(const Result<VerifyReport>& r, const std::optional<std::string>& pinned) {
   json j = {{"ok", r.ok()}, {"entries", nullptr}, {"checkpoints", nullptr},
             {"uncovered", nullptr}, {"root", nullptr}, {"error", nullptr}};
   if (r.ok()) {
@@ -40,6 +41,8 @@ int PrintJson(const Result<VerifyReport>& r, const std::optional<std::string>& p
   std::cout << j.dump() << "\n";
   return r.ok() ? kExitOk : Fail(r.status());
 }
+
+namespace {
 
 int PrintText(const char* what, const VerifyReport& r) {
   std::cout << what << ": ok: " << r.entries << " entries, every signature and rule holds; "
@@ -92,14 +95,14 @@ Result<ledger::Hash> LeafOf(const VerifyProofOptions& o) {
 int CmdVerify(Context& c) {
   const Globals& g = c.g;
   Status opened = c.Open(Access::kRead);
-  if (!opened.ok()) return g.json ? PrintJson(opened, std::nullopt) : Fail(opened);
+  if (!opened.ok()) return g.json ? PrintVerifyJson(opened, std::nullopt) : Fail(opened);
   Progress progress("verify", g.quiet || g.json);
   Result<VerifyReport> r =
       c.ledger().Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
   progress.Finish();
   if (r.ok())
     if (Status w = CheckWitnesses(g, r->latest_note); !w.ok()) r = w;
-  if (g.json) return PrintJson(r, std::nullopt);
+  if (g.json) return PrintVerifyJson(r, std::nullopt);
   if (!r.ok()) return Fail(r.status());
   return PrintText("verify", *r);
 }
@@ -115,7 +118,7 @@ int CmdVerifyBundle(Context& c, const VerifyBundleOptions& o) {
   Result<VerifyReport> r = ledger::VerifyBundle(o.dir, {}, pinned);
   if (r.ok())
     if (Status w = CheckWitnesses(g, r->latest_note); !w.ok()) r = w;
-  if (g.json) return PrintJson(r, std::optional<std::string>(pinned.value_or("")));
+  if (g.json) return PrintVerifyJson(r, std::optional<std::string>(pinned.value_or("")));
   if (!r.ok()) return Fail(r.status());
   PrintText("verify-bundle", *r);
   PrintTrust(*r, pinned.has_value());

@@ -29,15 +29,51 @@ std::string UtcNow() {
   return buf;
 }
 
+namespace {
+
+// A new store at `path` whose entry 0 is `entry` (decided into `m`); a
+// failed commit leaves no directory behind that was not there before.
+Result<std::unique_ptr<Store>> CreateWithGenesis(const std::string& path,
+                                                 const std::string& ledger_id,
+                                                 const std::string& currency, const Entry& entry,
+                                                 const Mutation& m) {
+  bool existed = std::filesystem::exists(path);
+  RL_ASSIGN_OR_RETURN(auto store, Store::Open(path, Store::Mode::kCreate));
+  Frontier frontier;
+  Store::Batch batch;
+  batch.PutEntry(0, entry.leaf, entry.party, entry.seq);
+  batch.PutMutation(m);
+  batch.PutNodes(frontier.Append(LeafHash(entry.leaf)));
+  batch.PutMeta(format::kMetaFormat, format::kFormatVersion);
+  batch.PutMeta(format::kMetaLedgerId, ledger_id);
+  batch.PutMeta(format::kMetaCurrency, currency);
+  batch.PutMeta(format::kMetaFrontier, frontier.Serialize());
+  Status s = store->Commit(batch);
+  if (!s.ok()) {
+    store.reset();
+    std::error_code ec;
+    if (!existed) std::filesystem::remove_all(path, ec);
+    return s;
+  }
+  return store;
+}
+
+Status CheckCurrency(const std::string& currency) {
+  if (currency.size() != 3 || !std::all_of(currency.begin(), currency.end(), ::isupper))
+    return Status::InvalidArgument("currency must be an ISO 4217 code like USD, got \"" +
+                                   currency + "\"");
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Ledger>> Ledger::Init(const std::string& path,
                                              const std::string& ledger_id,
                                              const std::string& currency,
                                              const std::string& operator_country,
                                              const Signer& operator_key,
                                              const std::string& time) {
-  if (currency.size() != 3 || !std::all_of(currency.begin(), currency.end(), ::isupper))
-    return Status::InvalidArgument("currency must be an ISO 4217 code like USD, got \"" +
-                                   currency + "\"");
+  RL_RETURN_IF_ERROR(CheckCurrency(currency));
   nlohmann::json payload = {{"type", "register_party"},
                             {"ledger", ledger_id},
                             {"party", kOperatorId},
@@ -54,33 +90,14 @@ Result<std::unique_ptr<Ledger>> Ledger::Init(const std::string& path,
   MemoryState empty;
   RL_ASSIGN_OR_RETURN(Mutation m, Apply(empty, LedgerIdentity{ledger_id}, entry, 0));
 
-  bool existed = std::filesystem::exists(path);
-  RL_ASSIGN_OR_RETURN(auto store, Store::Open(path, Store::Mode::kCreate));
-  Frontier frontier;
-  Store::Batch batch;
-  batch.PutEntry(0, entry.leaf, entry.party, entry.seq);
-  batch.PutMutation(m);
-  batch.PutNodes(frontier.Append(LeafHash(entry.leaf)));
-  batch.PutMeta(format::kMetaFormat, format::kFormatVersion);
-  batch.PutMeta(format::kMetaLedgerId, ledger_id);
-  batch.PutMeta(format::kMetaCurrency, currency);
-  batch.PutMeta(format::kMetaFrontier, frontier.Serialize());
-  Status s = store->Commit(batch);
-  if (!s.ok()) {
-    store.reset();
-    std::error_code ec;
-    if (!existed) std::filesystem::remove_all(path, ec);
-    return s;
-  }
+  RL_ASSIGN_OR_RETURN(auto store, CreateWithGenesis(path, ledger_id, currency, entry, m));
   return std::unique_ptr<Ledger>(new Ledger(std::move(store)));
 }
 
 Result<std::unique_ptr<Ledger>> Ledger::InitReplica(const std::string& path,
                                                     std::string_view leaf,
                                                     const std::string& currency) {
-  if (currency.size() != 3 || !std::all_of(currency.begin(), currency.end(), ::isupper))
-    return Status::InvalidArgument("currency must be an ISO 4217 code like USD, got \"" +
-                                   currency + "\"");
+  RL_RETURN_IF_ERROR(CheckCurrency(currency));
   RL_ASSIGN_OR_RETURN(Entry entry, DecodeLeaf(leaf));
   if (entry.type != EntryType::kRegisterParty || entry.party != kOperatorId || entry.seq != 1)
     return Status::VerificationFailed("entry 0 is not the operator's register_party");
@@ -91,24 +108,7 @@ Result<std::unique_ptr<Ledger>> Ledger::InitReplica(const std::string& path,
   RL_RETURN_IF_ERROR(verifier.Verify(entry.signed_bytes, entry.sig).WithContext("entry 0"));
   const std::string ledger_id = entry.ledger;
   RL_ASSIGN_OR_RETURN(Mutation m, Apply(empty, LedgerIdentity{ledger_id}, entry, 0));
-  bool existed = std::filesystem::exists(path);
-  RL_ASSIGN_OR_RETURN(auto store, Store::Open(path, Store::Mode::kCreate));
-  Frontier frontier;
-  Store::Batch batch;
-  batch.PutEntry(0, entry.leaf, entry.party, entry.seq);
-  batch.PutMutation(m);
-  batch.PutNodes(frontier.Append(LeafHash(entry.leaf)));
-  batch.PutMeta(format::kMetaFormat, format::kFormatVersion);
-  batch.PutMeta(format::kMetaLedgerId, ledger_id);
-  batch.PutMeta(format::kMetaCurrency, currency);
-  batch.PutMeta(format::kMetaFrontier, frontier.Serialize());
-  Status s = store->Commit(batch);
-  if (!s.ok()) {
-    store.reset();
-    std::error_code ec;
-    if (!existed) std::filesystem::remove_all(path, ec);
-    return s;
-  }
+  RL_ASSIGN_OR_RETURN(auto store, CreateWithGenesis(path, ledger_id, currency, entry, m));
   return std::unique_ptr<Ledger>(new Ledger(std::move(store)));
 }
 
