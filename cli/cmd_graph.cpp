@@ -1,7 +1,6 @@
 // assess and trace: the provenance model and the policy engine, reading a
 // ledger database (--db) or a verified audit bundle (--bundle).
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -23,15 +22,6 @@ namespace {
 
 using ledger::Result;
 using ledger::Status;
-
-std::string Today() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-  return buf;
-}
 
 // The log a query reads, and what it is bound to: the context's ledger
 // (opened by the command table) or a verified bundle held here. `source`
@@ -158,7 +148,7 @@ int CmdAssess(Context& c, const AssessOptions& o) {
   if (!policies.ok()) return Fail(policies.status());
   auto log = OpenLog(c, o.bundle);
   if (!log.ok()) return Fail(log.status());
-  const std::string as_of = o.as_of ? *o.as_of : Today();
+  const std::string as_of = o.as_of ? *o.as_of : graph::TodayUtc();
   if (o.all) return AssessEveryLot(**log, *policies, o, as_of);
   std::vector<graph::Assessment> all;
   for (const graph::Policy& policy : *policies) {
@@ -213,7 +203,7 @@ int CmdTrace(Context& c, const TraceOptions& o) {
     dot.currency = (*log)->binding.currency;
     std::optional<graph::Assessment> verdict;
     if (!o.policy.empty()) {  // a verdict only under a policy the user chose
-      auto a = graph::Assess(source, *policy, o.lot, o.as_of ? *o.as_of : Today());
+      auto a = graph::Assess(source, *policy, o.lot, o.as_of ? *o.as_of : graph::TodayUtc());
       if (!a.ok()) return Fail(a.status());
       verdict = std::move(a).value();
       dot.verdict = &*verdict;

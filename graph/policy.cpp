@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -429,6 +430,15 @@ const std::set<std::string>& KnownProcesses() {
                                              "assembly",
                                              "other"};
   return kSet;
+}
+
+std::string TodayUtc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+  return buf;
 }
 
 bool IsValidDate(std::string_view d) {

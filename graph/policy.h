@@ -142,6 +142,8 @@ const std::set<std::string>& KnownProcesses();
 
 // True for a real calendar date written "YYYY-MM-DD".
 bool IsValidDate(std::string_view date);
+// Today in UTC, "YYYY-MM-DD": the default as_of of an assessment.
+std::string TodayUtc();
 
 // The loader LoadPolicy uses: the *.json files directly under `dir`, in
 // file-name order, the first whose id is wanted.

@@ -1,5 +1,4 @@
 // The JSON read routes of Service: records, traces, assessments, proofs.
-#include <ctime>
 
 #include "epcis/export.h"
 #include "graph/assessment.h"
@@ -16,15 +15,6 @@ namespace rareledger::server {
 using nlohmann::json;
 
 namespace {
-
-std::string Today() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-  return buf;
-}
 
 Response BadParam(const std::string& message) {
   return ErrorReply(400, "invalid_argument", message);
@@ -182,7 +172,7 @@ Response Service::LotTrace(const std::string& id, const Target& t) {
     options.currency = ledger_.Info().currency;
     std::optional<graph::Assessment> verdict;
     if (policy_id) {  // a verdict only under a policy the client chose, as `trace`
-      auto a = graph::Assess(source, *policy, id, as_of.value_or(Today()));
+      auto a = graph::Assess(source, *policy, id, as_of.value_or(graph::TodayUtc()));
       if (!a.ok()) return StatusReply(a.status());
       verdict = *std::move(a);
       options.verdict = &*verdict;
@@ -219,7 +209,7 @@ Response Service::LotAssessment(const std::string& id, const Target& t) {
   const graph::Binding binding = BindingNow();
   graph::LedgerSource source(ledger_);
   for (const graph::Policy* p : chosen) {
-    auto a = graph::Assess(source, *p, id, as_of.value_or(Today()));
+    auto a = graph::Assess(source, *p, id, as_of.value_or(graph::TodayUtc()));
     if (!a.ok()) return StatusReply(a.status());
     a->binding = binding;
     out.push_back(graph::AssessmentJson(*a));

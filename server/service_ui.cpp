@@ -6,7 +6,6 @@
 // display.
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 
 #include "graph/assessment.h"
 #include "graph/ledger_source.h"
@@ -52,15 +51,6 @@ Response Asset(std::string_view name) {
     if (a.name == name)
       return WithHeaders(Reply(200, std::string(a.bytes), ContentType(name), "no-cache"));
   return WithHeaders(ErrorReply(404, "not_found", "no file " + std::string(name)));
-}
-
-std::string Today() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-  return buf;
 }
 
 std::string Lower(std::string s) {
@@ -118,7 +108,7 @@ Response Service::UiLot(const std::string& id, const Target& t) {
         return ledger::Status::Ok();
       });
   if (!s.ok()) return StatusReply(s);
-  const std::string day = as_of.value_or(Today());
+  const std::string day = as_of.value_or(graph::TodayUtc());
   for (const graph::Policy& p : options_.policies) {
     auto a = graph::Assess(source, p, id, day);
     if (!a.ok()) return StatusReply(a.status());
