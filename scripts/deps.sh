@@ -3,7 +3,7 @@
 # Runs `apt-get update` only when something must be installed.
 set -euo pipefail
 PACKAGES=(cmake ninja-build g++ pkg-config librocksdb-dev libssl-dev openssl
-          libboost-dev libboost-graph-dev catch2 nlohmann-json3-dev libcli11-dev graphviz curl
+          libboost-dev libboost-graph-dev catch2 nlohmann-json3-dev libcli11-dev graphviz curl jq
           python3 nodejs python3-jsonschema python3-rfc3987)
 # python3-jsonschema and python3-rfc3987: the tests check every EPCIS export
 # against GS1's JSON Schema with format checks (tests/epcis/validate_schema.py).
