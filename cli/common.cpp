@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -117,6 +118,19 @@ void Progress::Update(uint64_t done, uint64_t total) {
   std::cerr << "\r" << what_ << ": " << done;
   if (total > 0) std::cerr << "/" << total;
   std::cerr << " entries" << std::flush;
+}
+
+ledger::Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!(f << bytes) || !f.flush()) return ledger::Status::IOError("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return ledger::Status::IOError("cannot rename " + tmp + " to " + path);
+  }
+  return ledger::Status::Ok();
 }
 
 ledger::Result<std::string> ReadInput(const std::string& path) {
