@@ -224,8 +224,9 @@ struct VerifyNoticeOptions {
   std::string file, operator_key, policy;
   std::optional<std::string> at;
   int64_t max_checkpoint_age_days = 30;
+  bool recompute = false;  // also assess again from --db and compare
 };
-int CmdVerifyNotice(const Globals& g, const VerifyNoticeOptions& o);
+int CmdVerifyNotice(Context& c, const VerifyNoticeOptions& o);
 
 struct EpcisImportOptions {
   std::string document, key;

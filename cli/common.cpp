@@ -153,7 +153,9 @@ ledger::Result<std::string> ResolvePolicyFile(const std::string& arg) {
   RL_ASSIGN_OR_RETURN(std::string dir, PolicyDir());
   std::string lower = arg;
   for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  for (const std::string& name : {arg, arg + ".json", lower, lower + ".json"})
+  std::string dashed = lower;  // an id's dots are dashes in file names
+  std::replace(dashed.begin(), dashed.end(), '.', '-');
+  for (const std::string& name : {arg, arg + ".json", lower, lower + ".json", dashed + ".json"})
     if (fs::is_regular_file(fs::path(dir) / name, ec)) return (fs::path(dir) / name).string();
   std::string known;
   for (const auto& f : fs::directory_iterator(dir, ec))

@@ -477,12 +477,14 @@ std::vector<Command> Table(Options& o, Context& c) {
                          "days the checkpoint's newest entry may precede the notice")
              ->capture_default_str();
          cmd->add_option("--policy", v.policy, "require this policy file (id and SHA-256)");
+         cmd->add_flag("--recompute", v.recompute,
+                       "also assess the shipment again from the log at --db and compare");
          WitnessFlags(cmd, &c.g);
          JsonFlags(cmd, &c.g, &o.format);
        },
        [&](Context& ctx) {
          if (o.format == "json") ctx.g.json = true;
-         return CmdVerifyNotice(ctx.g, o.verify_notice);
+         return CmdVerifyNotice(ctx, o.verify_notice);
        }},
       {"epcis import", "map a GS1 EPCIS 2.0 document's events to entries signed by --key, all or nothing",
        [&o] { return o.epcis_import.dry_run ? Access::kRead : Access::kWrite; },

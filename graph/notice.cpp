@@ -216,3 +216,58 @@ Result<json> MakeNotice(const ledger::Ledger& ledger, const Policy& policy,
 }
 
 }  // namespace rareledger::graph
+
+namespace rareledger::graph {
+
+Status RecheckNotice(const ledger::Ledger& ledger, const Policy& policy, std::string_view text) {
+  const json n = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (n.is_discarded() || !n.is_object() || !n.contains("assessment") ||
+      !n["assessment"].is_object() || !n.contains("checkpoint") || !n["checkpoint"].is_string())
+    return Status::InvalidArgument("not a compliance notice");
+  const json& stated = n["assessment"];
+  if (stated.value("policy", "") != policy.id || n.value("policy_sha256", "") != policy.sha256)
+    return Status::InvalidArgument("the policy given (" + policy.id + ", SHA-256 " + policy.sha256 +
+                                   ") is not the notice's (" + stated.value("policy", "") +
+                                   ", SHA-256 " + n.value("policy_sha256", "") + ")");
+  // The log must be the notice's: same id, and the checkpoint's tree a
+  // prefix of it.
+  const ledger::LedgerInfo info = ledger.Info();
+  RL_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(n["checkpoint"].get<std::string>()));
+  if (cp.origin != info.ledger_id)
+    return Status::VerificationFailed("the log given is ledger " + info.ledger_id + ", not " + cp.origin);
+  if (cp.size > info.size)
+    return Status::VerificationFailed("the log given has " + std::to_string(info.size) +
+                                      " entries, fewer than the notice's checkpoint (" +
+                                      std::to_string(cp.size) + ")");
+  ledger::Hash root_at = info.root;
+  if (cp.size < info.size) {
+    RL_ASSIGN_OR_RETURN(ledger::ConsistencyProofInfo p, ledger.ProveConsistency(cp.size, info.size));
+    root_at = p.old_root;
+  }
+  if (root_at != cp.root)
+    return Status::VerificationFailed("the log given does not contain the notice's checkpoint: its "
+                                      "root at size " + std::to_string(cp.size) + " differs");
+  Shipment shipment;
+  shipment.to = stated.value("to", "");
+  if (stated.contains("end_use") && stated["end_use"].is_string()) shipment.end_use = stated["end_use"];
+  if (stated.contains("end_user") && stated["end_user"].is_string()) shipment.end_user = stated["end_user"];
+  LedgerSource source(ledger);
+  RL_ASSIGN_OR_RETURN(Assessment a, Assess(source, policy, stated.value("lot", ""),
+                                           stated.value("as_of", ""), shipment));
+  const json now = AssessmentJson(a);
+  const std::string grown = cp.size == info.size ? ""
+                            : " (the log has grown from " + std::to_string(cp.size) + " to " +
+                                  std::to_string(info.size) + " entries since the notice's checkpoint)";
+  for (const char* field : {"verdict", "ratio", "license_required", "covered_by", "holder",
+                            "controlled_content", "lot_value", "contributors", "screening",
+                            "exemption", "licences"}) {
+    if (now.value(field, json()) == stated.value(field, json())) continue;
+    return Status::VerificationFailed("recomputed from the log (size " + std::to_string(info.size) +
+                                      "), " + field + " is " + now.value(field, json()).dump() +
+                                      ", not " + stated.value(field, json()).dump() +
+                                      " as the notice says" + grown);
+  }
+  return Status::Ok();
+}
+
+}  // namespace rareledger::graph

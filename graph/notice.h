@@ -22,7 +22,8 @@
 // that no entry it does not cite changes the determination (a Merkle log
 // proves inclusion, not absence); the ratio and verdict are the holder's
 // computation from the cited entries, which anyone with the log recomputes
-// (`assess LOT --to PARTY --as-of AS_OF`). docs/threat-model.md says more.
+// (RecheckNotice). docs/formats.md says why the cited entries alone do not
+// suffice to recompute them.
 #ifndef RARELEDGER_GRAPH_NOTICE_H_
 #define RARELEDGER_GRAPH_NOTICE_H_
 
@@ -99,6 +100,17 @@ struct NoticeCheck {
 // against the checkpoint: ..."), InvalidArgument when the text is not a
 // notice at all.
 ledger::Result<NoticeCheck> VerifyNotice(std::string_view text, const NoticeCheckOptions& options);
+
+// With the log at hand (a recipient that is a party, an auditor): checks
+// that `ledger` is the notice's log and contains its checkpoint's tree, then
+// assesses the shipment again under `policy` (which must be the notice's:
+// id and SHA-256) and compares what the notice states. Run it after
+// VerifyNotice. VerificationFailed naming the first difference ("recomputed
+// from the log (size 31), the ratio is 1/10, not 0/1 as the notice says");
+// a log grown past the checkpoint may legitimately differ, and the message
+// then says so.
+ledger::Status RecheckNotice(const ledger::Ledger& ledger, const Policy& policy,
+                             std::string_view text);
 
 // Day arithmetic on YYYY-MM-DD dates (proleptic Gregorian): days since
 // 1970-01-01, or nullopt for an invalid date; and back.

@@ -270,6 +270,48 @@ TEST_CASE("notice: misuse is refused and writes nothing", "[cli][notice]") {
   CHECK_FALSE(fs::exists(t.path("n.json")));
 }
 
+TEST_CASE("notice: --recompute catches a false determination the holder signed", "[cli][notice]") {
+  TempLedger t, other;
+  NoticeWeb(t);
+  NoticeWeb(other);
+  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
+                  t.path("op.pub").string()).code == 0);
+  REQUIRE(MakeNotice(t, "jp").code == 0);
+  const json n = Notice(t);
+  Run honest = VerifyNotice(t, n, "--recompute");
+  INFO(honest.err);
+  CHECK(honest.code == 0);
+  CHECK(honest.out.find("recomputed from the log at --db: the same determination") !=
+        std::string::npos);
+
+  json f = n;  // a false ratio, consistent and signed by the holder
+  f["ratio"] = "0/1";
+  f["assessment"]["ratio"] = "0/1";
+  f = Resign(t, f, "jp");
+  CHECK(VerifyNotice(t, f).code == 0);  // offline this cannot be told
+  Run caught = VerifyNotice(t, f, "--recompute");
+  CHECK(caught.code == 1);
+  CHECK(caught.err.find("--recompute: recomputed from the log (size " + std::to_string(t.Size()) +
+                        "), ratio is \"" + n["ratio"].get<std::string>() +
+                        "\", not \"0/1\" as the notice says") != std::string::npos);
+
+  SECTION("another log with the same id does not contain the checkpoint") {
+    t.Write("check.json", n.dump());
+    Run v = other.Cli("verify-notice " + t.path("check.json").string() + " --operator-key " +
+                      t.path("op.pub").string() + " --recompute");
+    CHECK(v.code == 1);
+    CHECK(v.err.find("the log given does not contain the notice's checkpoint") != std::string::npos);
+  }
+  SECTION("a log grown since: a changed determination says so") {
+    REQUIRE(t.As("jp", "transfer --lot MAG --to cn-a").code == 0);
+    Run v = VerifyNotice(t, n, "--recompute");
+    CHECK(v.code == 1);
+    CHECK(v.err.find("holder is \"cn-a\", not \"jp-b\"") != std::string::npos);
+    CHECK(v.err.find("the log has grown from " + std::to_string(t.Size() - 1) + " to " +
+                     std::to_string(t.Size()) + " entries") != std::string::npos);
+  }
+}
+
 TEST_CASE("notice: verify-notice --policy requires the policy file it was made under",
           "[cli][notice]") {
   TempLedger t;
