@@ -163,6 +163,9 @@ Result<json> MakeNotice(const ledger::Ledger& ledger, const Policy& policy,
     return Status::InvalidArgument("the key given is " + whose + " current key, but " + lot.id +
                                    " is held by " + lot.holder + ": its holder signs the notice");
   }
+  if (request.shipment.to == lot.holder)
+    return Status::InvalidArgument(lot.holder + " holds " + lot.id +
+                                   ": a notice goes to the next recipient, not to its holder");
   RL_ASSIGN_OR_RETURN(Assessment a, Assess(source, policy, request.lot, request.as_of,
                                            request.shipment));
   a.binding = Binding{info.ledger_id, info.currency, info.size, ledger::HexEncode(info.root),

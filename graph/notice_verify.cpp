@@ -273,6 +273,7 @@ Result<NoticeCheck> VerifyNotice(std::string_view text, const NoticeCheckOptions
   if (n.contains("covered_by") && n["covered_by"].is_string())
     out.covered_by = n["covered_by"].get<std::string>();
   RL_RETURN_IF_ERROR(CheckAgainstAssessment(n));
+  if (out.to == out.from) return Fail("the notice's recipient is its sender, " + out.from);
   if (o.policy_id && (*o.policy_id != out.policy || *o.policy_sha256 != policy_sha))
     return Fail("the notice was made under " + out.policy + " with SHA-256 " + policy_sha +
                 ", not the policy given (" + *o.policy_id + ", " + *o.policy_sha256 + ")");
