@@ -100,13 +100,19 @@ int CmdVerifyNotice(Context& c, const VerifyNoticeOptions& o) {
   if (r.ok()) {  // the quorum, when one is asked for
     if (Status s = CheckWitnesses(g, r->checkpoint_note); !s.ok()) r = s;
   }
+  std::vector<std::string> warnings;
   if (r.ok() && o.recompute) {  // the determination again, from the log
     Status s = c.Open(Access::kRead);
     auto policy = RecomputePolicy(o, r->policy);
     if (s.ok() && !policy.ok()) s = policy.status();
-    if (s.ok()) s = graph::RecheckNotice(c.ledger(), *policy, *text);
+    if (s.ok()) {
+      auto w = graph::RecheckNotice(c.ledger(), *policy, *text);
+      if (w.ok()) warnings = *std::move(w);
+      s = w.status();
+    }
     if (!s.ok()) r = s.WithContext("--recompute");
   }
+  for (const std::string& w : warnings) Warn(w);
   if (g.json) {
     nlohmann::json j = {{"ok", r.ok()}};
     if (r.ok()) {
@@ -121,7 +127,10 @@ int CmdVerifyNotice(Context& c, const VerifyNoticeOptions& o) {
                 {"checkpoint_time", r->checkpoint_time},
                 {"checkpoint_time_from", r->checkpoint_time_from},
                 {"holder_key_sha256", r->holder_key_fingerprint},
-                {"recomputed", o.recompute}});
+                {"recomputed", o.recompute},
+                {"end_use", r->end_use.empty() ? nlohmann::json() : nlohmann::json(r->end_use)},
+                {"end_user", r->end_user.empty() ? nlohmann::json() : nlohmann::json(r->end_user)},
+                {"warnings", warnings}});
     } else {
       j["error"] = r.status().ToString();
     }
@@ -131,17 +140,21 @@ int CmdVerifyNotice(Context& c, const VerifyNoticeOptions& o) {
   if (!r.ok()) return Fail(r.status().WithContext("notice " + o.file));
   std::cout << "notice ok: " << r->lot << " from " << r->from << " to " << r->to << " under "
             << r->policy << " on " << r->as_of << ": " << r->verdict << ", ratio " << r->ratio
-            << (r->covered_by ? ", covered by licence " + *r->covered_by : std::string()) << "\n"
+            << (r->covered_by ? ", covered by licence " + *r->covered_by : std::string())
+            << (r->end_use.empty() ? std::string() : ", end use " + r->end_use)
+            << (r->end_user.empty() ? std::string() : ", end user " + r->end_user) << "\n"
             << "  " << r->entries << " cited entries proven in ledger " << r->ledger
             << " at the operator's checkpoint of size " << r->checkpoint_size
             << ", dated " << r->checkpoint_time << " by " << r->checkpoint_time_from << "\n"
             << "  signed by " << r->from << " (key SHA-256 " << r->holder_key_fingerprint
             << ") at " << r->issued << ", valid through " << r->valid_until << "\n"
             << (o.recompute
-                    ? "  recomputed from the log at --db: the same determination\n"
-                    : "  the ratio and verdict are the holder's determination from the cited "
-                      "entries;\n  with the log, `verify-notice --recompute --db DIR` "
-                      "recomputes them\n");
+                    ? "  recomputed from the log at --db, at the checkpoint: the same "
+                      "determination, signed with the sender's key of that time\n"
+                    : "  offline this proves the cited entries, not that none is left out (a key "
+                      "rotation,\n  a later transfer, a revocation); the ratio and verdict are "
+                      "the sender's determination:\n  `verify-notice --recompute --db DIR` "
+                      "checks both against the log\n");
   return kExitOk;
 }
 

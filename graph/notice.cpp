@@ -1,5 +1,6 @@
 // MakeNotice: assess the shipment, collect the entries the determination
 // read, prove each against the latest checkpoint, sign.
+#include <memory>
 #include <mutex>
 #include <set>
 #include <variant>
@@ -9,6 +10,7 @@
 #include "ledger/canonical_json.h"
 #include "ledger/checkpoint.h"
 #include "ledger/encoding.h"
+#include "ledger/verifier.h"
 #include "ledger/version.h"
 
 namespace rareledger::graph {
@@ -131,15 +133,24 @@ Result<json> MakeNotice(const ledger::Ledger& ledger, const Policy& policy,
     return Status::InvalidArgument("as_of \"" + request.as_of + "\" is not a valid YYYY-MM-DD date");
   const std::optional<int64_t> issued_day = DayNumber(request.issued.substr(0, 10));
   if (!issued_day) return Status::InvalidArgument("issued \"" + request.issued + "\" is not a UTC time");
-  std::string valid_until = request.valid_until;
-  if (valid_until.empty()) valid_until = DateOfDay(*issued_day + kDefaultNoticeDays);
-  const std::optional<int64_t> until_day = DayNumber(valid_until);
-  if (!until_day) return Status::InvalidArgument("valid_until \"" + valid_until + "\" is not a valid date");
-  if (*until_day < *issued_day)
-    return Status::InvalidArgument("valid_until " + valid_until + " is before the notice's issue date");
-  if (valid_until < request.as_of)
-    return Status::InvalidArgument("valid_until " + valid_until + " is before the determination's date " +
-                                   request.as_of);
+  const std::string issued_date = request.issued.substr(0, 10);
+  if (request.as_of < issued_date)
+    return Status::InvalidArgument("as_of " + request.as_of + " is before today (" + issued_date +
+                                   "): a notice is for a shipment from now on");
+  if (*DayNumber(request.as_of) - *issued_day > kMaxNoticeDays)
+    return Status::InvalidArgument("as_of " + request.as_of + " is more than " +
+                                   std::to_string(kMaxNoticeDays) + " days away");
+  if (!request.valid_until.empty()) {
+    const std::optional<int64_t> until_day = DayNumber(request.valid_until);
+    if (!until_day)
+      return Status::InvalidArgument("valid_until \"" + request.valid_until + "\" is not a valid date");
+    if (request.valid_until < request.as_of)
+      return Status::InvalidArgument("valid_until " + request.valid_until +
+                                     " is before the determination's date " + request.as_of);
+    if (*until_day - *issued_day > kMaxNoticeDays)
+      return Status::InvalidArgument("valid_until " + request.valid_until + " is more than " +
+                                     std::to_string(kMaxNoticeDays) + " days away");
+  }
 
   const ledger::LedgerInfo info = ledger.Info();
   RL_ASSIGN_OR_RETURN(std::vector<std::string> notes, ledger.Checkpoints());
@@ -166,8 +177,30 @@ Result<json> MakeNotice(const ledger::Ledger& ledger, const Policy& policy,
   if (request.shipment.to == lot.holder)
     return Status::InvalidArgument(lot.holder + " holds " + lot.id +
                                    ": a notice goes to the next recipient, not to its holder");
+  if (lot.remaining_g == 0)
+    return Status::InvalidArgument("nothing is left of " + lot.id + " to ship");
+  if (holder.revoked_at)
+    return Status::Rejected("party " + holder.id + " was revoked at entry " +
+                            std::to_string(*holder.revoked_at));
+  RL_ASSIGN_OR_RETURN(ledger::PartyRecord recipient, ledger.GetParty(request.shipment.to));
+  if (recipient.revoked_at)
+    return Status::Rejected("the recipient " + recipient.id + " was revoked at entry " +
+                            std::to_string(*recipient.revoked_at));
   RL_ASSIGN_OR_RETURN(Assessment a, Assess(source, policy, request.lot, request.as_of,
                                            request.shipment));
+  // Valid for kDefaultNoticeDays, or as asked; never past the covering
+  // licence (verify-notice requires that).
+  std::string valid_until = request.valid_until;
+  if (valid_until.empty()) valid_until = std::max(DateOfDay(*issued_day + kDefaultNoticeDays), a.as_of);
+  for (const LicenceNote& l : a.licences) {
+    if (!a.covered_by || l.licence != *a.covered_by || !l.covers) continue;
+    const std::string last = DateOfDay(*DayNumber(l.valid_to) - 1);
+    if (valid_until <= last) continue;
+    if (!request.valid_until.empty())
+      return Status::InvalidArgument("valid_until " + valid_until + " is past the end of licence " +
+                                     l.licence + " (valid to " + l.valid_to + ", exclusive)");
+    valid_until = last;
+  }
   a.binding = Binding{info.ledger_id, info.currency, info.size, ledger::HexEncode(info.root),
                       LogCheckpoint{cp.size, notes.back()}, ledger::ToolName()};
 
@@ -222,17 +255,59 @@ Result<json> MakeNotice(const ledger::Ledger& ledger, const Policy& policy,
 
 namespace rareledger::graph {
 
-Status RecheckNotice(const ledger::Ledger& ledger, const Policy& policy, std::string_view text) {
-  const json n = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (n.is_discarded() || !n.is_object() || !n.contains("assessment") ||
-      !n["assessment"].is_object() || !n.contains("checkpoint") || !n["checkpoint"].is_string())
+namespace {
+
+// The log's first `size` entries replayed in memory: the state a notice's
+// checkpoint commits to, whatever came after.
+struct Prefix {
+  ledger::MemoryState state;
+  std::vector<ledger::Entry> entries;
+};
+
+Result<std::unique_ptr<Prefix>> ReplayPrefix(const ledger::Ledger& ledger, uint64_t size) {
+  auto p = std::make_unique<Prefix>();
+  const ledger::LedgerIdentity id{ledger.Info().ledger_id};
+  RL_RETURN_IF_ERROR(ledger.ScanLeaves(0, size, [&](uint64_t index, std::string_view leaf) {
+    RL_ASSIGN_OR_RETURN(ledger::Entry e, ledger::DecodeLeaf(leaf));
+    RL_ASSIGN_OR_RETURN(ledger::Mutation m, ledger::Apply(p->state, id, e, index));
+    p->state.Commit(m);
+    p->entries.push_back(std::move(e));
+    return Status::Ok();
+  }));
+  return p;
+}
+
+// The assessment without what binds it to a log (size, root, checkpoint,
+// tool): what a recomputation must reproduce exactly.
+json Unbound(json a) {
+  for (const char* key : {"ledger", "currency", "size", "root", "checkpoint", "tool"}) a.erase(key);
+  return a;
+}
+
+// The first top-level key where two JSON objects differ.
+std::string FirstDifference(const json& a, const json& b) {
+  std::set<std::string> keys;
+  for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
+  for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
+  for (const std::string& k : keys)
+    if (a.value(k, json()) != b.value(k, json())) return k;
+  return "";
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> RecheckNotice(const ledger::Ledger& ledger, const Policy& policy,
+                                               std::string_view text) {
+  auto parsed = ledger::ParseStrict(text, kMaxNoticeBytes);
+  if (!parsed.ok()) return parsed.status().WithContext("notice");
+  const json n = *std::move(parsed);
+  auto str = [](const json& j, const char* key) {  // a missing or non-string field reads as ""
+    auto it = j.is_object() ? j.find(key) : j.end();
+    return j.is_object() && it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (!n.is_object() || !n.contains("assessment") || !n["assessment"].is_object())
     return Status::InvalidArgument("not a compliance notice");
   const json& stated = n["assessment"];
-  // Strings only: a field of another type reads as empty (and then differs).
-  auto str = [](const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
   if (str(stated, "policy") != policy.id || str(n, "policy_sha256") != policy.sha256)
     return Status::InvalidArgument("the policy given (" + policy.id + ", SHA-256 " + policy.sha256 +
                                    ") is not the notice's (" + str(stated, "policy") +
@@ -240,7 +315,7 @@ Status RecheckNotice(const ledger::Ledger& ledger, const Policy& policy, std::st
   // The log must be the notice's: same id, and the checkpoint's tree a
   // prefix of it.
   const ledger::LedgerInfo info = ledger.Info();
-  RL_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(n["checkpoint"].get<std::string>()));
+  RL_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(str(n, "checkpoint")));
   if (cp.origin != info.ledger_id)
     return Status::VerificationFailed("the log given is ledger " + info.ledger_id + ", not " + cp.origin);
   if (cp.size > info.size)
@@ -255,27 +330,53 @@ Status RecheckNotice(const ledger::Ledger& ledger, const Policy& policy, std::st
   if (root_at != cp.root)
     return Status::VerificationFailed("the log given does not contain the notice's checkpoint: its "
                                       "root at size " + std::to_string(cp.size) + " differs");
+
+  // The state the checkpoint commits to, and the determination from it.
+  RL_ASSIGN_OR_RETURN(std::unique_ptr<Prefix> prefix, ReplayPrefix(ledger, cp.size));
+  MemorySource source(prefix->state, prefix->entries);
+  const std::string from = str(n, "from");
+  RL_ASSIGN_OR_RETURN(ledger::PartyRecord sender, source.GetParty(from));
+  std::string key;  // the sender's key at the checkpoint
+  for (const auto& k : sender.keys)
+    if (k.from_index < cp.size) key = k.pubkey;
+  auto sig = ledger::Base64Decode(str(n, "signature"));
+  json body = n;
+  body.erase("signature");
+  RL_ASSIGN_OR_RETURN(ledger::PublicKey pub, ledger::PublicKey::FromRaw(key));
+  RL_ASSIGN_OR_RETURN(ledger::Verifier verifier, ledger::Verifier::Create(pub));
+  if (!sig.ok() || !verifier.Verify(std::string(kNoticeDomain) + ledger::Canonicalize(body), *sig).ok())
+    return Status::VerificationFailed("the notice is not signed with " + from +
+                                      "'s key at the checkpoint per the log (a retired key?)");
+  for (const std::string& party : {from, str(n, "to")}) {
+    RL_ASSIGN_OR_RETURN(ledger::PartyRecord p, source.GetParty(party));
+    if (p.revoked_at)
+      return Status::VerificationFailed("party " + party + " was revoked at entry " +
+                                        std::to_string(*p.revoked_at) + " per the log");
+  }
   Shipment shipment;
   shipment.to = str(stated, "to");
   if (stated.contains("end_use") && stated["end_use"].is_string()) shipment.end_use = stated["end_use"];
   if (stated.contains("end_user") && stated["end_user"].is_string()) shipment.end_user = stated["end_user"];
-  LedgerSource source(ledger);
   RL_ASSIGN_OR_RETURN(Assessment a, Assess(source, policy, str(stated, "lot"), str(stated, "as_of"),
                                            shipment));
-  const json now = AssessmentJson(a);
-  const std::string grown = cp.size == info.size ? ""
-                            : " (the log has grown from " + std::to_string(cp.size) + " to " +
-                                  std::to_string(info.size) + " entries since the notice's checkpoint)";
-  for (const char* field : {"verdict", "ratio", "license_required", "covered_by", "holder",
-                            "controlled_content", "lot_value", "contributors", "screening",
-                            "exemption", "licences"}) {
-    if (now.value(field, json()) == stated.value(field, json())) continue;
-    return Status::VerificationFailed("recomputed from the log (size " + std::to_string(info.size) +
-                                      "), " + field + " is " + now.value(field, json()).dump() +
-                                      ", not " + stated.value(field, json()).dump() +
-                                      " as the notice says" + grown);
+  const json now = Unbound(AssessmentJson(a)), then = Unbound(stated);
+  if (const std::string field = FirstDifference(now, then); !field.empty())
+    return Status::VerificationFailed("recomputed from the log at the checkpoint (size " +
+                                      std::to_string(cp.size) + "), " + field + " is " +
+                                      now.value(field, json()).dump() + ", not " +
+                                      then.value(field, json()).dump() + " as the notice says");
+  if (AssessmentSummary(a) != str(n, "summary"))
+    return Status::VerificationFailed("recomputed from the log, the summary is \"" +
+                                      AssessmentSummary(a) + "\", not the notice's");
+  std::vector<std::string> warnings;
+  if (info.size > cp.size) {
+    auto current = ledger.GetLot(a.lot);
+    if (current.ok() && current->holder != a.holder)
+      warnings.push_back("since the notice's checkpoint (size " + std::to_string(cp.size) +
+                         ") the log has grown to " + std::to_string(info.size) + " entries, and " +
+                         a.lot + " is now held by " + current->holder);
   }
-  return Status::Ok();
+  return warnings;
 }
 
 }  // namespace rareledger::graph

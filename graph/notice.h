@@ -15,15 +15,18 @@
 // is the operator's; every cited leaf is in the log at that checkpoint; every
 // cited entry carries a valid signature by its party's key, the keys coming
 // from the cited registrations and rotations, which trace back to the
-// operator's; the notice is signed by the holder's key at the checkpoint;
-// the cited entries make the lot, hand it to `from`, register `to`, make
-// every contributor and carry the covering licence; the notice is within its
-// validity and its checkpoint fresh enough. What it cannot prove offline:
-// that no entry it does not cite changes the determination (a Merkle log
-// proves inclusion, not absence); the ratio and verdict are the holder's
-// computation from the cited entries, which anyone with the log recomputes
-// (RecheckNotice). docs/formats.md says why the cited entries alone do not
-// suffice to recompute them.
+// operator's; the notice is signed by the newest key the cited entries give
+// `from`; the cited entries make the lot and hand it to `from`, register
+// `to`, revoke neither, make every contributor, and carry the covering
+// licence with its scope and dates; the notice is within its validity and
+// its checkpoint recent enough on the day it is checked.
+//
+// What it cannot prove offline: that no entry it does not cite changes
+// anything (a Merkle log proves inclusion, not absence): a rotation of the
+// sender's key, a later transfer away, a revocation; and the ratio and
+// verdict are the sender's computation (docs/formats.md says why the cited
+// entries alone do not suffice to recompute them). RecheckNotice, with the
+// log, checks all of that at the checkpoint.
 #ifndef RARELEDGER_GRAPH_NOTICE_H_
 #define RARELEDGER_GRAPH_NOTICE_H_
 
@@ -48,6 +51,8 @@ inline constexpr const char* kNoticeFormat = "rareledger/compliance-notice/v1";
 // The signed message is kNoticeDomain followed by the canonical bytes.
 inline constexpr const char* kNoticeDomain = "rareledger compliance notice v1\n";
 inline constexpr int64_t kDefaultNoticeDays = 30;
+inline constexpr int64_t kMaxNoticeDays = 366;  // valid_until - issued, at most
+inline constexpr size_t kMaxNoticeBytes = 64u << 20;
 
 struct NoticeRequest {
   std::string lot;
@@ -92,6 +97,7 @@ struct NoticeCheck {
   // a later witness timestamp, with what gave it.
   std::string checkpoint_time, checkpoint_time_from;
   std::string checkpoint_note;
+  std::string end_use, end_user;  // the shipment's, when the notice names them
   std::string holder_key_fingerprint;
 };
 
@@ -102,15 +108,18 @@ struct NoticeCheck {
 ledger::Result<NoticeCheck> VerifyNotice(std::string_view text, const NoticeCheckOptions& options);
 
 // With the log at hand (a recipient that is a party, an auditor): checks
-// that `ledger` is the notice's log and contains its checkpoint's tree, then
-// assesses the shipment again under `policy` (which must be the notice's:
-// id and SHA-256) and compares what the notice states. Run it after
-// VerifyNotice. VerificationFailed naming the first difference ("recomputed
-// from the log (size 31), the ratio is 1/10, not 0/1 as the notice says");
-// a log grown past the checkpoint may legitimately differ, and the message
-// then says so.
-ledger::Status RecheckNotice(const ledger::Ledger& ledger, const Policy& policy,
-                             std::string_view text);
+// that `ledger` is the notice's log and contains its checkpoint's tree,
+// replays the log up to the checkpoint, and there checks what offline
+// cannot: that the notice is signed with the sender's key at the
+// checkpoint (not one it rotated out), that neither party is revoked, and
+// that the shipment's assessment under `policy` (which must be the
+// notice's: id and SHA-256) is the notice's, field for field (without the
+// binding), and so is its summary. Run it after VerifyNotice. Returns
+// warnings (the lot has moved on since the checkpoint); VerificationFailed
+// naming the first difference ("recomputed from the log at the checkpoint
+// (size 31), ratio is "1/10", not "0/1" as the notice says").
+ledger::Result<std::vector<std::string>> RecheckNotice(const ledger::Ledger& ledger,
+                                                       const Policy& policy, std::string_view text);
 
 // Day arithmetic on YYYY-MM-DD dates (proleptic Gregorian): days since
 // 1970-01-01, or nullopt for an invalid date; and back.

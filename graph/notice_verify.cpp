@@ -155,33 +155,104 @@ bool Makes(const Cited& c, const std::string& lot) {
   return false;
 }
 
-// The covering licence, when there is one: cited, for this policy and
-// holder, in force on as_of, signed by a regulator or by the holder.
-Status CheckCoveredBy(const Cited& c, const json& n, const std::string& licence,
-                      const std::string& from, const std::string& policy, const std::string& as_of) {
-  for (const auto& [index, e] : c.entries) {
-    const auto* l = std::get_if<ledger::Licence>(&e.body);
-    if (l == nullptr || l->licence != licence || l->licensee != from) continue;
-    if (l->policy != policy)
-      return Fail("licence " + licence + " answers policy " + l->policy + ", not " + policy);
-    if (!(l->valid_from <= as_of && as_of < l->valid_to))
-      return Fail("licence " + licence + " is not valid on " + as_of + " (" + l->valid_from +
-                  " to " + l->valid_to + ")");
-    bool by_regulator = false;
-    for (const auto& [i, r] : c.entries)
-      if (const auto* reg = std::get_if<ledger::RegisterParty>(&r.body); reg && reg->id == e.party)
-        by_regulator = std::find(reg->roles.begin(), reg->roles.end(), "regulator") != reg->roles.end();
-    if (!by_regulator && e.party != from)
-      return Fail("licence " + licence + " is signed by " + e.party +
-                  ", neither a regulator nor the licensee");
-    for (const json& x : Member(Member(n, "assessment"), "licences"))
-      if (x.is_object() && x.value("licence", json()) == licence &&
-          x.value("issued", json()) == true && !by_regulator)
-        return Fail("licence " + licence + " is called issued, but " + e.party +
-                    " is not registered as a regulator in the cited entries");
-    return Status::Ok();
+bool Has(const std::vector<std::string>& items, const std::string& s) {
+  return std::find(items.begin(), items.end(), s) != items.end();
+}
+
+bool IsRegulator(const Cited& c, const std::string& party) {
+  for (const auto& [i, e] : c.entries)
+    if (const auto* r = std::get_if<ledger::RegisterParty>(&e.body); r && r->id == party)
+      return Has(r->roles, "regulator");
+  return false;
+}
+
+// `lot` and its split ancestors, as far as the cited splits show them.
+std::vector<std::string> LotAndAncestors(const Cited& c, std::string lot) {
+  std::vector<std::string> out = {lot};
+  for (bool found = true; found;) {
+    found = false;
+    for (const auto& [i, e] : c.entries) {
+      const auto* sp = std::get_if<ledger::Split>(&e.body);
+      if (sp == nullptr) continue;
+      for (const auto& part : sp->parts)
+        if (part.lot == lot && !Has(out, sp->lot)) {
+          lot = sp->lot;
+          out.push_back(lot);
+          found = true;
+        }
+    }
   }
-  return Fail("the covering licence " + licence + " of " + from + " is not among the cited entries");
+  return out;
+}
+
+std::string AssessmentString(const json& n, const char* key) {
+  const json& v = Member(Member(n, "assessment"), key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+// The covering licence: the entry the assessment names for it, cited, a
+// licence of `from` under this policy, signed by a regulator or by `from`
+// as the assessment says, in force on as_of and through valid_until, not
+// revoked by as_of, its scope covering this shipment.
+Status CheckCoveredBy(const Cited& c, const json& n, const NoticeCheck& out) {
+  const std::string& id = *out.covered_by;
+  std::optional<uint64_t> index;
+  bool said_issued = false;
+  for (const json& x : Member(Member(n, "assessment"), "licences"))
+    if (x.is_object() && x.value("licence", json()) == id && x.value("covers", json()) == true &&
+        x.value("entry", json()).is_number_integer() && x["entry"].get<int64_t>() >= 0) {
+      index = static_cast<uint64_t>(x["entry"].get<int64_t>());
+      said_issued = x.value("issued", json()) == true;
+    }
+  if (!index) return Fail("the assessment lists no covering licence " + id);
+  auto it = c.entries.find(*index);
+  const ledger::Licence* l =
+      it == c.entries.end() ? nullptr : std::get_if<ledger::Licence>(&it->second.body);
+  if (l == nullptr || l->licence != id)
+    return Fail("the covering licence " + id + " (entry " + std::to_string(*index) +
+                ") is not among the cited entries");
+  const std::string& signer = it->second.party;
+  const std::string name = "licence " + id + " (entry " + std::to_string(*index) + ")";
+  if (l->licensee != out.from) return Fail(name + " is " + l->licensee + "'s, not " + out.from + "'s");
+  if (l->policy != out.policy) return Fail(name + " answers policy " + l->policy + ", not " + out.policy);
+  const bool by_regulator = IsRegulator(c, signer);
+  if (!by_regulator && signer != out.from)
+    return Fail(name + " is signed by " + signer + ", neither a regulator nor the licensee");
+  if (said_issued && !by_regulator)
+    return Fail(name + " is called issued, but " + signer + " is not a registered regulator");
+  if (!(l->valid_from <= out.as_of && out.as_of < l->valid_to))
+    return Fail(name + " is not valid on " + out.as_of + " (" + l->valid_from + " to " + l->valid_to + ")");
+  if (!(out.valid_until < l->valid_to))
+    return Fail("the notice is valid until " + out.valid_until + ", past the end of " + name +
+                " (valid to " + l->valid_to + ", exclusive)");
+  for (const auto& [i, e] : c.entries)
+    if (const auto* r = std::get_if<ledger::RevokeLicence>(&e.body);
+        r && r->licence == id && e.party == signer && e.time.substr(0, 10) <= out.as_of)
+      return Fail(name + " was revoked by entry " + std::to_string(i) + " on " + e.time.substr(0, 10));
+  const ledger::LicenceScope& scope = l->scope;
+  if (scope.lots) {
+    bool in = false;
+    for (const auto& lot : LotAndAncestors(c, out.lot)) in = in || Has(*scope.lots, lot);
+    if (!in) return Fail(name + ": lot " + out.lot + " is not in its scope");
+  }
+  if (scope.categories && !Has(*scope.categories, AssessmentString(n, "category")))
+    return Fail(name + ": the lot's category is not in its scope");
+  if (scope.consignees && !Has(*scope.consignees, out.to))
+    return Fail(name + ": " + out.to + " is not among its consignees");
+  if (scope.end_uses && !Has(*scope.end_uses, AssessmentString(n, "end_use")))
+    return Fail(name + ": the shipment's end use is not among its end uses");
+  const json& screening = Member(Member(n, "assessment"), "screening");
+  if (l->kind == "general" && screening.is_array() && !screening.empty())
+    return Fail(name + " is general, and a general licence never covers a screened consignee");
+  return Status::Ok();
+}
+
+// A cited revocation of the sender or the recipient.
+Status CheckNotRevoked(const Cited& c, const NoticeCheck& out) {
+  for (const auto& [i, e] : c.entries)
+    if (const auto* r = std::get_if<ledger::RevokeParty>(&e.body); r && (r->id == out.from || r->id == out.to))
+      return Fail("party " + r->id + " was revoked by entry " + std::to_string(i) + ": " + r->reason);
+  return Status::Ok();
 }
 
 // The top-level fields must say what the signed assessment says.
@@ -198,6 +269,43 @@ Status CheckAgainstAssessment(const json& n) {
   return Status::Ok();
 }
 
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+// "n/d" in lowest digits form: digits, a slash, digits.
+bool IsFraction(std::string_view s) {
+  const size_t slash = s.find('/');
+  return slash != std::string_view::npos && IsDigits(s.substr(0, slash)) &&
+         IsDigits(s.substr(slash + 1));
+}
+
+// YYYY-MM-DDTHH:MM:SSZ, a real date and time of day.
+bool IsUtcTime(std::string_view t) {
+  if (t.size() != 20 || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != 'Z') return false;
+  if (!DayNumber(t.substr(0, 10))) return false;
+  for (size_t i : {11, 12, 14, 15, 17, 18})
+    if (t[i] < '0' || t[i] > '9') return false;
+  const int h = (t[11] - '0') * 10 + (t[12] - '0');
+  const int m = (t[14] - '0') * 10 + (t[15] - '0');
+  const int sec = (t[17] - '0') * 10 + (t[18] - '0');
+  return h < 24 && m < 60 && sec < 60;
+}
+
+// The form of the fields VerifyNotice reports.
+Status CheckFieldForms(const NoticeCheck& out) {
+  static const char* const kVerdicts[] = {"licence_required", "prohibited", "not_required", "unknown"};
+  if (std::find_if(std::begin(kVerdicts), std::end(kVerdicts),
+                   [&](const char* v) { return out.verdict == v; }) == std::end(kVerdicts))
+    return Status::InvalidArgument("notice: \"verdict\" \"" + out.verdict + "\" is not a verdict");
+  if (!IsFraction(out.ratio)) return Status::InvalidArgument("notice: \"ratio\" must be \"n/d\"");
+  if (!IsUtcTime(out.issued))
+    return Status::InvalidArgument("notice: \"issued\" must be a UTC time YYYY-MM-DDTHH:MM:SSZ");
+  if (!DayNumber(out.valid_until) || !DayNumber(out.as_of))
+    return Status::InvalidArgument("notice: \"as_of\" and \"valid_until\" must be dates YYYY-MM-DD");
+  return Status::Ok();
+}
+
 // Cosignature timestamps beyond year 9999 are not dates.
 constexpr int64_t kMaxSafeSeconds = 253402300799;  // 9999-12-31T23:59:59Z
 
@@ -209,27 +317,30 @@ std::string TimeOfSeconds(int64_t t) {
   return DateOfDay(t / 86400) + buf;
 }
 
-Status CheckDates(const json& n, const NoticeCheckOptions& o, const Cited& c, uint64_t size,
-                  NoticeCheck* out) {
-  const std::string issued = n["issued"].get<std::string>();
-  const auto issued_day = DayNumber(issued.substr(0, 10));
-  const auto until_day = DayNumber(out->valid_until);
+// Validity: as_of and `at` within [issued, valid_until], at most
+// kMaxNoticeDays long; the checkpoint at most max_checkpoint_age_days old
+// on `at`, dated by its newest entry (a claim, never later than issued)
+// or a later witness cosignature.
+Status CheckDates(const NoticeCheckOptions& o, const Cited& c, uint64_t size, NoticeCheck* out) {
+  const int64_t issued_day = *DayNumber(out->issued.substr(0, 10));
+  const int64_t until_day = *DayNumber(out->valid_until);
+  const int64_t as_of_day = *DayNumber(out->as_of);
   const auto at_day = DayNumber(o.at);
-  if (!issued_day || issued.size() != 20 || issued.back() != 'Z')
-    return Status::InvalidArgument("notice: \"issued\" must be a UTC time YYYY-MM-DDTHH:MM:SSZ");
-  if (!until_day) return Status::InvalidArgument("notice: \"valid_until\" must be a date");
   if (!at_day) return Status::InvalidArgument("the date to check on is not YYYY-MM-DD");
-  if (*at_day > *until_day) return Fail("the notice expired on " + out->valid_until);
-  if (*at_day < *issued_day) return Fail("the notice is issued " + issued + ", after " + o.at);
+  if (until_day - issued_day > kMaxNoticeDays)
+    return Fail("the notice claims validity from " + out->issued.substr(0, 10) + " to " +
+                out->valid_until + ", more than " + std::to_string(kMaxNoticeDays) + " days");
+  if (as_of_day < issued_day || as_of_day > until_day)
+    return Fail("the determination's date " + out->as_of + " is outside the notice's validity (" +
+                out->issued.substr(0, 10) + " to " + out->valid_until + ")");
+  if (*at_day > until_day) return Fail("the notice expired on " + out->valid_until);
+  if (*at_day < issued_day) return Fail("the notice is issued " + out->issued + ", after " + o.at);
   auto newest = c.entries.find(size - 1);
   if (newest == c.entries.end())
     return Fail("the notice does not cite the checkpoint's newest entry (" +
                 std::to_string(size - 1) + "), which dates the checkpoint");
   out->newest_entry_time = newest->second.time;
-  if (newest->second.time > issued)
-    return Fail("the notice is issued " + issued + ", before the checkpoint's newest entry (" +
-                newest->second.time + ")");
-  out->checkpoint_time = newest->second.time;
+  out->checkpoint_time = std::min(newest->second.time, out->issued);
   out->checkpoint_time_from = "its newest entry";
   for (const ledger::CosignerKey& w : o.witnesses) {
     auto ts = ledger::VerifyCosignature(out->checkpoint_note, w);
@@ -241,22 +352,20 @@ Status CheckDates(const json& n, const NoticeCheckOptions& o, const Cited& c, ui
     }
   }
   const auto checkpoint_day = DayNumber(out->checkpoint_time.substr(0, 10));
-  if (!checkpoint_day || *issued_day - *checkpoint_day > o.max_checkpoint_age_days)
+  if (!checkpoint_day || *at_day - *checkpoint_day > o.max_checkpoint_age_days)
     return Fail("the checkpoint has expired: " + out->checkpoint_time_from + " dates it " +
                 out->checkpoint_time + ", more than " + std::to_string(o.max_checkpoint_age_days) +
-                " days before the notice was issued (" + issued +
-                "; --max-checkpoint-age, or a witness's cosignature, --witness-vkey)");
+                " days before " + o.at +
+                " (--max-checkpoint-age, or a witness's cosignature, --witness-vkey)");
   return Status::Ok();
 }
 
 }  // namespace
 
 Result<NoticeCheck> VerifyNotice(std::string_view text, const NoticeCheckOptions& o) {
-  // Not ParseStrict: a notice may pass its 1 MiB limit. CheckSubset then
-  // holds it to the same subset (no floats, valid UTF-8).
-  const json n = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (n.is_discarded()) return Status::InvalidArgument("notice: not valid JSON");
-  RL_RETURN_IF_ERROR(ledger::CheckSubset(n).WithContext("notice"));
+  auto parsed = ledger::ParseStrict(text, kMaxNoticeBytes);
+  if (!parsed.ok()) return parsed.status().WithContext("notice");
+  const json n = *std::move(parsed);
   if (Member(n, "notice") != kNoticeFormat)
     return Status::InvalidArgument(std::string("not a compliance notice (\"notice\" must be \"") +
                                    kNoticeFormat + "\")");
@@ -270,9 +379,14 @@ Result<NoticeCheck> VerifyNotice(std::string_view text, const NoticeCheckOptions
   RL_ASSIGN_OR_RETURN(std::string note, StringField(n, "checkpoint"));
   RL_ASSIGN_OR_RETURN(std::string sig64, StringField(n, "signature"));
   RL_ASSIGN_OR_RETURN(std::string policy_sha, StringField(n, "policy_sha256"));
-  if (n.contains("covered_by") && n["covered_by"].is_string())
-    out.covered_by = n["covered_by"].get<std::string>();
+  const json& covered = Member(n, "covered_by");
+  if (!covered.is_null() && !covered.is_string())
+    return Status::InvalidArgument("notice: \"covered_by\" must be a licence id or null");
+  if (covered.is_string()) out.covered_by = covered.get<std::string>();
+  RL_RETURN_IF_ERROR(CheckFieldForms(out));
   RL_RETURN_IF_ERROR(CheckAgainstAssessment(n));
+  out.end_use = AssessmentString(n, "end_use");
+  out.end_user = AssessmentString(n, "end_user");
   if (out.to == out.from) return Fail("the notice's recipient is its sender, " + out.from);
   if (o.policy_id && (*o.policy_id != out.policy || *o.policy_sha256 != policy_sha))
     return Fail("the notice was made under " + out.policy + " with SHA-256 " + policy_sha +
@@ -321,14 +435,14 @@ Result<NoticeCheck> VerifyNotice(std::string_view text, const NoticeCheckOptions
     return Fail("per the cited entries " + out.lot + " is held by " + holder + ", not " + out.from);
   if (KeyAt(keys, out.to, cp->size) == nullptr)
     return Fail("the notice does not cite the registration of its recipient " + out.to);
+  RL_RETURN_IF_ERROR(CheckNotRevoked(c, out));
   for (const json& contributor : Member(Member(n, "assessment"), "contributors")) {
     const json lot = contributor.is_object() ? contributor.value("lot", json()) : json();
     if (!lot.is_string() || !Makes(c, lot.get<std::string>()))
       return Fail("no cited entry makes contributor " + lot.dump());
   }
-  if (out.covered_by)
-    RL_RETURN_IF_ERROR(CheckCoveredBy(c, n, *out.covered_by, out.from, out.policy, out.as_of));
-  RL_RETURN_IF_ERROR(CheckDates(n, o, c, cp->size, &out));
+  if (out.covered_by) RL_RETURN_IF_ERROR(CheckCoveredBy(c, n, out));
+  RL_RETURN_IF_ERROR(CheckDates(o, c, cp->size, &out));
   return out;
 }
 

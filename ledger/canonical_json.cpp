@@ -185,9 +185,9 @@ class StrictSax {
   std::string error_;
 };
 
-Status CheckPrecheck(std::string_view text) {
-  if (text.size() > kMaxEntryBytes) {
-    return Status::InvalidArgument("input larger than " + std::to_string(kMaxEntryBytes) +
+Status CheckPrecheck(std::string_view text, size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    return Status::InvalidArgument("input larger than " + std::to_string(max_bytes) +
                                    " bytes");
   }
   if (std::all_of(text.begin(), text.end(), IsJsonWhitespace)) {
@@ -399,8 +399,10 @@ Status CheckNode(const json& v, int depth, const std::string& pointer) {
 
 }  // namespace
 
-Result<json> ParseStrict(std::string_view text) {
-  RL_RETURN_IF_ERROR(CheckPrecheck(text));
+Result<json> ParseStrict(std::string_view text) { return ParseStrict(text, kMaxEntryBytes); }
+
+Result<json> ParseStrict(std::string_view text, size_t max_bytes) {
+  RL_RETURN_IF_ERROR(CheckPrecheck(text, max_bytes));
   StrictSax sax;
   try {
     if (!json::sax_parse(text, &sax, json::input_format_t::json, /*strict=*/true,

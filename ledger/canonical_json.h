@@ -45,6 +45,9 @@ inline constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 // "-0" is accepted and read as the integer 0 (JCS prints it as "0" anyway).
 // Parsing is iterative: hostile nesting cannot overflow the stack. Never throws.
 Result<nlohmann::json> ParseStrict(std::string_view text);
+// The same for documents that are not entries (a Compliance Notice),
+// larger than kMaxEntryBytes: at most `max_bytes`.
+Result<nlohmann::json> ParseStrict(std::string_view text, size_t max_bytes);
 
 // Checks that a value built in code (not by ParseStrict) lies in the subset:
 // integral numbers within +-kMaxSafeInteger (number_float is rejected even when

@@ -27,7 +27,7 @@ void NoticeWeb(TempLedger& t, const std::string& time = "") {
 }
 
 Run MakeNotice(const TempLedger& t, const std::string& key, const std::string& extra = "") {
-  return t.Cli("notice MAG --policy cn-mofcom-2025-61 --to de-c --as-of 2026-12-01 --key " +
+  return t.Cli("notice MAG --policy cn-mofcom-2025-61 --to de-c --key " +
                t.path(key + ".key").string() + " --out " + t.path("n.json").string() + " " + extra);
 }
 
@@ -61,7 +61,8 @@ TEST_CASE("notice: verify-notice accepts a fresh notice, and it says what assess
   INFO(r.err);
   REQUIRE(r.code == 0);
   json n = Notice(t);
-  Run a = t.Cli("assess MAG --policy cn-mofcom-2025-61 --to de-c --as-of 2026-12-01 --json");
+  Run a = t.Cli("assess MAG --policy cn-mofcom-2025-61 --to de-c --as-of " + graph::TodayUtc() +
+                " --json");
   REQUIRE(a.code == 0);
   json assessed = json::parse(a.out);
   CHECK(n["notice"] == graph::kNoticeFormat);
@@ -205,7 +206,7 @@ TEST_CASE("notice: an expired notice or checkpoint fails naming the dates", "[cl
   Run v = VerifyNotice(t, n);
   CHECK(v.code == 1);
   CHECK(v.err.find("the checkpoint has expired: its newest entry dates it 2026-01-05T10:00:00Z, "
-                   "more than 30 days before the notice was issued") != std::string::npos);
+                   "more than 30 days before " + graph::TodayUtc()) != std::string::npos);
   CHECK(VerifyNotice(t, n, "--max-checkpoint-age 100000").code == 0);
 
   SECTION("past valid_until") {
@@ -269,6 +270,11 @@ TEST_CASE("notice: misuse is refused and writes nothing", "[cli][notice]") {
     CHECK(r.code == 1);
     CHECK(r.err.find("a notice goes to the next recipient, not to its holder") != std::string::npos);
   }
+  SECTION("a determination date in the past") {
+    Run r = MakeNotice(t, "jp", "--as-of 2020-01-01");
+    CHECK(r.code == 1);
+    CHECK(r.err.find("a notice is for a shipment from now on") != std::string::npos);
+  }
   SECTION("a bad date is a usage error") {
     Run r = MakeNotice(t, "jp", "--valid-until 2026-02-30");
     CHECK(r.code == 2);
@@ -287,8 +293,8 @@ TEST_CASE("notice: --recompute catches a false determination the holder signed",
   Run honest = VerifyNotice(t, n, "--recompute");
   INFO(honest.err);
   CHECK(honest.code == 0);
-  CHECK(honest.out.find("recomputed from the log at --db: the same determination") !=
-        std::string::npos);
+  CHECK(honest.out.find("recomputed from the log at --db, at the checkpoint: the same "
+                        "determination") != std::string::npos);
 
   json f = n;  // a false ratio, consistent and signed by the holder
   f["ratio"] = "0/1";
@@ -297,9 +303,10 @@ TEST_CASE("notice: --recompute catches a false determination the holder signed",
   CHECK(VerifyNotice(t, f).code == 0);  // offline this cannot be told
   Run caught = VerifyNotice(t, f, "--recompute");
   CHECK(caught.code == 1);
-  CHECK(caught.err.find("--recompute: recomputed from the log (size " + std::to_string(t.Size()) +
-                        "), ratio is \"" + n["ratio"].get<std::string>() +
-                        "\", not \"0/1\" as the notice says") != std::string::npos);
+  CHECK(caught.err.find("--recompute: recomputed from the log at the checkpoint (size " +
+                        std::to_string(t.Size()) + "), ratio is \"" +
+                        n["ratio"].get<std::string>() + "\", not \"0/1\" as the notice says") !=
+        std::string::npos);
 
   SECTION("another log with the same id does not contain the checkpoint") {
     t.Write("check.json", n.dump());
@@ -308,13 +315,130 @@ TEST_CASE("notice: --recompute catches a false determination the holder signed",
     CHECK(v.code == 1);
     CHECK(v.err.find("the log given does not contain the notice's checkpoint") != std::string::npos);
   }
-  SECTION("a log grown since: a changed determination says so") {
+  SECTION("a log grown since: the determination at the checkpoint still holds, with a warning") {
     REQUIRE(t.As("jp", "transfer --lot MAG --to cn-a").code == 0);
     Run v = VerifyNotice(t, n, "--recompute");
+    INFO(v.err);
+    CHECK(v.code == 0);
+    CHECK(v.err.find("the log has grown to " + std::to_string(t.Size()) +
+                     " entries, and MAG is now held by cn-a") != std::string::npos);
+  }
+  SECTION("a forged summary or rule reason is a difference too") {
+    json g = n;
+    g["summary"] = "CN-MOFCOM-2025-61: NO LICENCE REQUIRED";
+    Run v = VerifyNotice(t, Resign(t, g, "jp"), "--recompute");
     CHECK(v.code == 1);
-    CHECK(v.err.find("holder is \"cn-a\", not \"jp-b\"") != std::string::npos);
-    CHECK(v.err.find("the log has grown from " + std::to_string(t.Size() - 1) + " to " +
-                     std::to_string(t.Size()) + " entries") != std::string::npos);
+    CHECK(v.err.find("the summary is") != std::string::npos);
+    json h = n;
+    h["assessment"]["rules"][0]["reason"] = "no reason";
+    v = VerifyNotice(t, Resign(t, h, "jp"), "--recompute");
+    CHECK(v.code == 1);
+    CHECK(v.err.find("rules is") != std::string::npos);
+  }
+}
+
+TEST_CASE("notice: a rotated-out key and a revoked party", "[cli][notice]") {
+  TempLedger t;
+  NoticeWeb(t);
+  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
+                  t.path("op.pub").string()).code == 0);
+  REQUIRE(MakeNotice(t, "jp").code == 0);
+  const json before = Notice(t);
+  t.Keygen("jp2");
+  REQUIRE(t.As("jp", "key rotate --new-pubkey " + t.path("jp2.pub").string()).code == 0);
+  REQUIRE(t.As("cn", "lot create --lot AFTER --material x --category other --mass-g 1 --value 1 "
+                     "--origin CN").code == 0);  // the newest entry is not the rotation
+  REQUIRE(t.Cli("checkpoint --operator-key " + t.path("op.key").string()).code == 0);
+  SECTION("the new key signs and verifies; the old one is refused") {
+    Run r = MakeNotice(t, "jp2");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(VerifyNotice(t, Notice(t), "--recompute").code == 0);
+    CHECK(MakeNotice(t, "jp").code == 1);
+  }
+  SECTION("the old key on a new checkpoint, its rotation left out: only --recompute sees it") {
+    REQUIRE(MakeNotice(t, "jp2").code == 0);
+    json f = Notice(t);
+    json kept = json::array();
+    for (const auto& p : f["proofs"])
+      if (p["leaf"].get<std::string>().find("\"type\":\"rotate_key\"") == std::string::npos)
+        kept.push_back(p);
+    REQUIRE(kept.size() + 1 == f["proofs"].size());
+    f["proofs"] = kept;
+    f = Resign(t, f, "jp");
+    CHECK(VerifyNotice(t, f).code == 0);  // offline, the rotation is not seen
+    Run v = VerifyNotice(t, f, "--recompute");
+    CHECK(v.code == 1);
+    CHECK(v.err.find("is not signed with jp-b's key at the checkpoint per the log") !=
+          std::string::npos);
+  }
+  SECTION("a notice made before the rotation still verifies, on its own checkpoint") {
+    CHECK(VerifyNotice(t, before, "--recompute").code == 0);
+  }
+  SECTION("a revoked recipient: no notice is made, and a cited revocation fails one") {
+    REQUIRE(t.As("op", "party revoke --id de-c --reason 'contract ended'").code == 0);
+    REQUIRE(t.Cli("checkpoint --operator-key " + t.path("op.key").string()).code == 0);
+    Run r = MakeNotice(t, "jp2");
+    CHECK(r.code == 1);
+    CHECK(r.err.find("the recipient de-c was revoked at entry") != std::string::npos);
+    Run v = VerifyNotice(t, before, "--recompute");  // its checkpoint predates the revocation
+    CHECK(v.code == 0);
+  }
+}
+
+TEST_CASE("notice: a licence covers the shipment, checked offline", "[cli][notice]") {
+  TempLedger t;
+  BuildWeb(t);
+  t.Keygen("reg");
+  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
+                  t.path("op.pub").string()).code == 0);
+  REQUIRE(t.As("op", "party add --id mofcom --name MOFCOM --country CN --roles regulator --pubkey " +
+                         t.path("reg.pub").string()).code == 0);
+  REQUIRE(t.As("cn", "lot create --lot TB --material 'Tb oxide' --category re_oxide --mass-g 100 "
+                     "--value 10000 --origin CN --element Tb=85").code == 0);
+  const int64_t today = *graph::DayNumber(graph::TodayUtc());
+  const std::string from = graph::DateOfDay(today - 10), to = graph::DateOfDay(today + 20);
+  t.Write("licence.json", json{{"type", "licence"}, {"licence", "GL-1"}, {"authority", "MOFCOM"},
+                               {"policy", "CN-MOFCOM-2025-18"}, {"licensee", "cn-a"},
+                               {"kind", "general"}, {"scope", {{"categories", {"re_oxide"}}}},
+                               {"valid", {{"from", from}, {"to", to}}}}.dump());
+  Run envelope = t.Cli("sign --key " + t.path("reg.key").string() + " " +
+                       t.path("licence.json").string());
+  INFO(envelope.err);
+  REQUIRE(envelope.code == 0);
+  t.Write("env.json", envelope.out);
+  REQUIRE(t.Cli("submit " + t.path("env.json").string()).code == 0);
+  REQUIRE(t.Cli("checkpoint --operator-key " + t.path("op.key").string()).code == 0);
+  Run r = t.Cli("notice TB --policy cn-mofcom-2025-18 --to jp-b --key " + t.path("cn.key").string() +
+                " --out " + t.path("n.json").string());
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const json n = Notice(t);
+  CHECK(n["covered_by"] == "GL-1");
+  CHECK(n["valid_until"] == graph::DateOfDay(today + 19));  // not past the licence
+  Run v = VerifyNotice(t, n, "--recompute");
+  INFO(v.err);
+  CHECK(v.code == 0);
+  CHECK(v.out.find("covered by licence GL-1") != std::string::npos);
+  SECTION("the notice may not outlive its licence") {
+    json f = n;
+    f["valid_until"] = graph::DateOfDay(today + 25);
+    Run late = VerifyNotice(t, Resign(t, f, "cn"));
+    CHECK(late.code == 1);
+    CHECK(late.err.find("past the end of licence GL-1") != std::string::npos);
+    CHECK(t.Cli("notice TB --policy cn-mofcom-2025-18 --to jp-b --valid-until " +
+                graph::DateOfDay(today + 25) + " --key " + t.path("cn.key").string()).code == 1);
+  }
+  SECTION("a licence the notice does not cite") {
+    json f = n;
+    json kept = json::array();
+    for (const auto& p : f["proofs"])
+      if (p["leaf"].get<std::string>().find("\"type\":\"licence\"") == std::string::npos)
+        kept.push_back(p);
+    f["proofs"] = kept;
+    Run v2 = VerifyNotice(t, Resign(t, f, "cn"));
+    CHECK(v2.code == 1);
+    CHECK(v2.err.find("the covering licence GL-1") != std::string::npos);
   }
 }
 
