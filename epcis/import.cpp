@@ -446,22 +446,44 @@ ImportPlan MapDocument(std::string_view text, const ImportContext& context) {
 
 namespace rareledger::epcis {
 
-nlohmann::json PlanJson(const ImportPlan& plan, std::optional<uint64_t> first_index) {
+std::vector<Placement> Consecutive(uint64_t first, size_t count) {
+  std::vector<Placement> out;
+  for (size_t i = 0; i < count; ++i) out.push_back({first + i, false});
+  return out;
+}
+
+ImportPlan Placed(ImportPlan plan, const std::vector<Placement>& placed) {
+  if (placed.empty() || placed.size() != plan.payloads.size()) return plan;
+  for (auto& r : plan.events) {
+    if (r.result != "mapped" || r.payloads.empty()) continue;
+    bool all = true;
+    for (size_t p : r.payloads) all = all && placed[p].duplicate;
+    if (!all) continue;
+    r.result = "already_imported";
+    for (size_t p : r.payloads) r.entries.push_back(placed[p].index);
+    r.payloads.clear();
+  }
+  return plan;
+}
+
+nlohmann::json PlanJson(const ImportPlan& plan, const std::vector<Placement>& placed) {
+  const bool submitted = !placed.empty() && placed.size() == plan.payloads.size();
   json events = json::array();
   for (const auto& r : plan.events) {
     json entries = json::array();
     if (r.result == "already_imported")
       for (uint64_t i : r.entries) entries.push_back(i);
     else
-      for (size_t p : r.payloads) entries.push_back(first_index ? *first_index + p : p);
+      for (size_t p : r.payloads) entries.push_back(submitted ? placed[p].index : p);
     json e = {{"index", r.index},   {"event_id", r.event_id}, {"result", r.result},
               {"entries", entries}, {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)}};
     if (!r.message.empty()) e["message"] = r.message;
     events.push_back(std::move(e));
   }
-  json out = {{"appended", first_index ? plan.payloads.size() : 0},
-              {"events", events},
-              {"warnings", plan.warnings}};
+  size_t appended = 0;
+  if (submitted)
+    for (const auto& p : placed) appended += p.duplicate ? 0 : 1;
+  json out = {{"appended", appended}, {"events", events}, {"warnings", plan.warnings}};
   if (plan.refusal && plan.refusal->index < 0)
     out["error"] = {{"reason", plan.refusal->reason}, {"message", plan.refusal->message}};
   return out;
