@@ -6,7 +6,8 @@ magnet; a second import appends nothing (already_imported); a document
 refused at a later event appends nothing; a later line the server's rules
 refuse (the log moved on between the context read and the submit, made to
 happen by a proxy) appends nothing and says to run again, and a rerun then
-imports. Also GET /v1/epcis/context read with urllib, and the failure paths
+imports; the same import winning the race meanwhile makes this one report
+already_imported. Also GET /v1/epcis/context read with urllib, and the failure paths
 of that route and of POST /v1/entries?atomic=true."""
 import hashlib
 import http.client
@@ -186,6 +187,22 @@ def moved_on(fx, srv):
           "run the import again" in err, "seq taken: %r (size %d -> %d)" % (err, size, srv.size()))
     _, out, _ = run(import_args(fx, "cn-sep", moved, ["--server", via], "--json"))
     check(json.loads(out)["appended"] == 1 and srv.size() == size + 2, "the rerun: %s" % out)
+    # 3. The same import runs meanwhile (straight to the server) and wins:
+    # this one's identical envelopes are in the log, reported as a second
+    # import reports them.
+    twice = fx.path("twice.jsonld")
+    with open(twice, "w") as f:
+        f.write(json.dumps(d).replace("5d2e8d", "5d2e8c").replace("DYOX-2603-M", "DYOX-2603-T"))
+    won = []
+    Interposer.on_context = lambda: won.append(
+        run(import_args(fx, "cn-sep", twice, ["--server", srv.url], "--json"))[1])
+    size = srv.size()
+    _, out, _ = run(import_args(fx, "cn-sep", twice, ["--server", via], "--json"))
+    first, second = json.loads(won[0]), json.loads(out)
+    check(first["appended"] == 1 and first["events"][0]["result"] == "mapped", "the winner: %s" % first)
+    check(second["appended"] == 0 and second["events"][0]["result"] == "already_imported" and
+          second["events"][0]["entries"] == first["events"][0]["entries"] and srv.size() == size + 1,
+          "the loser: %s" % second)
     proxy.shutdown()
 
 
