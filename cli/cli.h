@@ -75,6 +75,9 @@ class Progress {
 ledger::Result<int64_t> ParseSeconds(const std::string& flag, const std::string& text);
 // Reads FILE, or standard input for "-" or "".
 ledger::Result<std::string> ReadInput(const std::string& path);
+// Writes `bytes` to PATH.tmp and renames it over `path`: a reader sees the
+// old file or the whole new one.
+ledger::Status WriteFileAtomically(const std::string& path, const std::string& bytes);
 // A private key file, with a warning on stderr when others can read it.
 ledger::Result<ledger::Signer> LoadSigner(const std::string& path);
 // The directory of the shipped policies: $RARELEDGER_POLICIES, else
@@ -210,6 +213,21 @@ int CmdTrace(Context& c, const TraceOptions& o);
 int CmdDemo(Context& c, const std::string& policy_dir);
 
 // cmd_epcis.cpp: GS1 EPCIS 2.0 import and export (docs/epcis.md).
+// cmd_notice.cpp: Compliance Notices (graph/notice.h, docs/formats.md).
+struct NoticeOptions {
+  std::string lot, policy, to, key, out;
+  std::optional<std::string> as_of, valid_until;
+  std::string end_use, end_user;
+};
+int CmdNotice(Context& c, const NoticeOptions& o);
+struct VerifyNoticeOptions {
+  std::string file, operator_key, policy;
+  std::optional<std::string> at;
+  int64_t max_checkpoint_age_days = 30;
+  bool recompute = false;  // also assess again from --db and compare
+};
+int CmdVerifyNotice(Context& c, const VerifyNoticeOptions& o);
+
 struct EpcisImportOptions {
   std::string document, key;
   bool dry_run = false;

@@ -50,19 +50,6 @@ int Refused(const Context& c, const epcis::ImportPlan& plan) {
   return kExitFailure;
 }
 
-Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!(f << bytes) || !f.flush()) return Status::IOError("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Status::IOError("cannot rename " + tmp + " to " + path);
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 int CmdEpcisImport(Context& c, const EpcisImportOptions& o) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -119,6 +120,19 @@ void Progress::Update(uint64_t done, uint64_t total) {
   std::cerr << " entries" << std::flush;
 }
 
+ledger::Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!(f << bytes) || !f.flush()) return ledger::Status::IOError("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return ledger::Status::IOError("cannot rename " + tmp + " to " + path);
+  }
+  return ledger::Status::Ok();
+}
+
 ledger::Result<std::string> ReadInput(const std::string& path) {
   if (path.empty() || path == "-") {
     std::string bytes((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
@@ -139,7 +153,9 @@ ledger::Result<std::string> ResolvePolicyFile(const std::string& arg) {
   RL_ASSIGN_OR_RETURN(std::string dir, PolicyDir());
   std::string lower = arg;
   for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  for (const std::string& name : {arg, arg + ".json", lower, lower + ".json"})
+  std::string dashed = lower;  // an id's dots are dashes in file names
+  std::replace(dashed.begin(), dashed.end(), '.', '-');
+  for (const std::string& name : {arg, arg + ".json", lower, lower + ".json", dashed + ".json"})
     if (fs::is_regular_file(fs::path(dir) / name, ec)) return (fs::path(dir) / name).string();
   std::string known;
   for (const auto& f : fs::directory_iterator(dir, ec))

@@ -62,6 +62,8 @@ struct Options {
   std::string format;  // --format text|json on read commands: --json's twin
   EpcisImportOptions epcis_import;
   EpcisExportOptions epcis_export;
+  NoticeOptions notice;
+  VerifyNoticeOptions verify_notice;
 };
 
 struct Command {
@@ -445,6 +447,44 @@ std::vector<Command> Table(Options& o, Context& c) {
        [&](Context& ctx) {
          if (ctx.g.json) o.assess.format = "json";
          return CmdAssess(ctx, o.assess);
+       }},
+      {"notice", "a Compliance Notice: the lot's determination for its next recipient, with proofs",
+       Fixed(Access::kNone),  // CmdNotice opens --db after its usage checks
+       [&](CLI::App* cmd) {
+         NoticeOptions& n = o.notice;
+         cmd->add_option("lot", n.lot, "lot id")->required();
+         cmd->add_option("--policy", n.policy, "policy JSON file or shipped policy name")->required();
+         cmd->add_option("--to", n.to, "the recipient party")->required();
+         cmd->add_option("--key", n.key, "the lot holder's private key (PEM)")->required();
+         cmd->add_option("--as-of", n.as_of, "date of the determination (default: today, UTC)");
+         cmd->add_option("--valid-until", n.valid_until,
+                         "last day the notice is valid (default: 30 days from today)");
+         cmd->add_option("--end-use", n.end_use, "the shipment's end use")
+             ->check(CLI::IsMember({"civil", "military", "humanitarian", "research", "unknown"}));
+         cmd->add_option("--end-user", n.end_user, "the end user's name, as a transfer's end_user");
+         cmd->add_option("--out", n.out, "write the notice to FILE (default: stdout)");
+         cmd->add_flag("--quiet", g.quiet, "no summary line on stderr");
+       },
+       [&](Context& ctx) { return CmdNotice(ctx, o.notice); }},
+      {"verify-notice", "check a Compliance Notice offline against the operator's key",
+       Fixed(Access::kNone),
+       [&](CLI::App* cmd) {
+         VerifyNoticeOptions& v = o.verify_notice;
+         cmd->add_option("file", v.file, "the notice (JSON), or - for stdin")->required();
+         cmd->add_option("--operator-key", v.operator_key, "the operator's public key (PEM)")->required();
+         cmd->add_option("--at", v.at, "check validity on this date (default: today, UTC)");
+         cmd->add_option("--max-checkpoint-age", v.max_checkpoint_age_days,
+                         "days the checkpoint's newest entry may precede the notice")
+             ->capture_default_str();
+         cmd->add_option("--policy", v.policy, "require this policy file (id and SHA-256)");
+         cmd->add_flag("--recompute", v.recompute,
+                       "also assess the shipment again from the log at --db and compare");
+         WitnessFlags(cmd, &c.g);
+         JsonFlags(cmd, &c.g, &o.format);
+       },
+       [&](Context& ctx) {
+         if (o.format == "json") ctx.g.json = true;
+         return CmdVerifyNotice(ctx, o.verify_notice);
        }},
       {"epcis import", "map a GS1 EPCIS 2.0 document's events to entries signed by --key, all or nothing",
        [&o, gp = &c.g] {

@@ -1,0 +1,273 @@
+// MakeNotice: assess the shipment, collect the entries the determination
+// read, prove each against the latest checkpoint, sign.
+#include <mutex>
+#include <set>
+#include <variant>
+
+#include "graph/ledger_source.h"
+#include "graph/notice.h"
+#include "ledger/canonical_json.h"
+#include "ledger/checkpoint.h"
+#include "ledger/encoding.h"
+#include "ledger/version.h"
+
+namespace rareledger::graph {
+
+using ledger::Result;
+using ledger::Status;
+using nlohmann::json;
+
+namespace {
+
+// A source that remembers what the assessment read: the entries, and the
+// lots and parties whose records (derived from further entries) it used.
+class RecordingSource : public ProvenanceSource {
+ public:
+  explicit RecordingSource(const ProvenanceSource& inner) : inner_(inner) {}
+
+  Result<ledger::LotRecord> GetLot(const std::string& id) const override {
+    Note(&lots_, id);
+    return inner_.GetLot(id);
+  }
+  Result<ledger::Entry> GetEntry(uint64_t index) const override {
+    Note(&entries_, index);
+    return inner_.GetEntry(index);
+  }
+  Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const override {
+    Note(&lots_, lot);
+    return inner_.ConsumersOf(lot);
+  }
+  uint64_t Size() const override { return inner_.Size(); }
+  Result<ledger::PartyRecord> GetParty(const std::string& id) const override {
+    Note(&parties_, id);
+    return inner_.GetParty(id);
+  }
+
+  std::set<uint64_t> entries() const { return Copy(entries_); }
+  std::set<std::string> lots() const { return Copy(lots_); }
+  std::set<std::string> parties() const { return Copy(parties_); }
+
+ private:
+  template <typename T>
+  void Note(std::set<T>* set, const T& value) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    set->insert(value);
+  }
+  template <typename T>
+  std::set<T> Copy(const std::set<T>& set) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return set;
+  }
+
+  const ProvenanceSource& inner_;
+  mutable std::mutex mu_;
+  mutable std::set<uint64_t> entries_;
+  mutable std::set<std::string> lots_, parties_;
+};
+
+// The entries that make a lot's record what it is.
+void AddLotEntries(const ledger::LotRecord& lot, std::set<uint64_t>* cited) {
+  cited->insert(lot.created_at);
+  for (const auto& v : lot.values) cited->insert(v.index);
+  for (const auto& c : lot.corrections) cited->insert(c.index);
+  for (uint64_t a : lot.attestations) cited->insert(a);
+}
+
+// The entries that give a party its keys and licences.
+void AddPartyEntries(const ledger::PartyRecord& p, std::set<uint64_t>* cited) {
+  for (const auto& k : p.keys) cited->insert(k.from_index);
+  if (p.revoked_at) cited->insert(*p.revoked_at);
+  for (const auto& l : p.issued_licences) {
+    cited->insert(l.index);
+    if (l.revoked_at) cited->insert(*l.revoked_at);
+  }
+  for (const auto& l : p.held_licences) cited->insert(l.index);
+}
+
+// The transfers of `lot` in [from, to): its custody chain.
+Status AddCustody(const ledger::Ledger& ledger, const ledger::LotRecord& lot, uint64_t size,
+                  std::set<uint64_t>* cited) {
+  const std::string needle = "\"lot\":" + json(lot.id).dump();
+  return ledger.ScanLeaves(lot.created_at, size, [&](uint64_t index, std::string_view leaf) {
+    if (leaf.find("\"type\":\"transfer\"") == std::string_view::npos ||
+        leaf.find(needle) == std::string_view::npos)
+      return Status::Ok();
+    RL_ASSIGN_OR_RETURN(ledger::Entry e, ledger::DecodeLeaf(leaf));
+    const auto* t = std::get_if<ledger::Transfer>(&e.body);
+    if (t != nullptr && t->lot == lot.id) cited->insert(index);
+    return Status::Ok();
+  });
+}
+
+// Closes `cited` over signers: every cited entry's party contributes the
+// entries that gave it its keys (and those entries' signers theirs).
+Status AddSigners(const ledger::Ledger& ledger, std::set<std::string> parties,
+                  std::set<uint64_t>* cited) {
+  std::set<std::string> done;
+  std::set<uint64_t> seen;
+  for (;;) {
+    for (uint64_t i : *cited) {
+      if (!seen.insert(i).second) continue;
+      RL_ASSIGN_OR_RETURN(ledger::Entry e, ledger.GetEntry(i));
+      parties.insert(e.party);
+    }
+    bool grew = false;
+    for (const std::string& id : parties) {
+      if (!done.insert(id).second) continue;
+      RL_ASSIGN_OR_RETURN(ledger::PartyRecord p, ledger.GetParty(id));
+      const size_t before = cited->size();
+      AddPartyEntries(p, cited);
+      grew = grew || cited->size() != before;
+    }
+    if (!grew && seen.size() == cited->size()) return Status::Ok();
+  }
+}
+
+}  // namespace
+
+Result<json> MakeNotice(const ledger::Ledger& ledger, const Policy& policy,
+                        const NoticeRequest& request, const ledger::Signer& holder_key) {
+  if (!IsValidDate(request.as_of))
+    return Status::InvalidArgument("as_of \"" + request.as_of + "\" is not a valid YYYY-MM-DD date");
+  const std::optional<int64_t> issued_day = DayNumber(request.issued.substr(0, 10));
+  if (!issued_day) return Status::InvalidArgument("issued \"" + request.issued + "\" is not a UTC time");
+  std::string valid_until = request.valid_until;
+  if (valid_until.empty()) valid_until = DateOfDay(*issued_day + kDefaultNoticeDays);
+  const std::optional<int64_t> until_day = DayNumber(valid_until);
+  if (!until_day) return Status::InvalidArgument("valid_until \"" + valid_until + "\" is not a valid date");
+  if (*until_day < *issued_day)
+    return Status::InvalidArgument("valid_until " + valid_until + " is before the notice's issue date");
+  if (valid_until < request.as_of)
+    return Status::InvalidArgument("valid_until " + valid_until + " is before the determination's date " +
+                                   request.as_of);
+
+  const ledger::LedgerInfo info = ledger.Info();
+  RL_ASSIGN_OR_RETURN(std::vector<std::string> notes, ledger.Checkpoints());
+  if (notes.empty())
+    return Status::Rejected("the log has no signed checkpoint: the operator must sign one first "
+                            "(rareledger checkpoint)");
+  RL_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(notes.back()));
+  if (cp.size != info.size)
+    return Status::Rejected("the latest checkpoint covers " + std::to_string(cp.size) +
+                            " entries but the log has " + std::to_string(info.size) +
+                            ": the operator must sign a checkpoint of the whole log first "
+                            "(rareledger checkpoint)");
+
+  LedgerSource base(ledger);
+  RecordingSource source(base);
+  RL_ASSIGN_OR_RETURN(ledger::LotRecord lot, ledger.GetLot(request.lot));
+  RL_ASSIGN_OR_RETURN(ledger::PartyRecord holder, ledger.GetParty(lot.holder));
+  if (holder.current_key() != holder_key.public_key().raw()) {
+    auto who = ledger.FindKeyHolder(holder_key.public_key().raw());
+    const std::string whose = who.ok() && *who ? "party " + (*who)->party + "'s" : "no party's";
+    return Status::InvalidArgument("the key given is " + whose + " current key, but " + lot.id +
+                                   " is held by " + lot.holder + ": its holder signs the notice");
+  }
+  RL_ASSIGN_OR_RETURN(Assessment a, Assess(source, policy, request.lot, request.as_of,
+                                           request.shipment));
+  a.binding = Binding{info.ledger_id, info.currency, info.size, ledger::HexEncode(info.root),
+                      LogCheckpoint{cp.size, notes.back()}, ledger::ToolName()};
+
+  std::set<uint64_t> cited = source.entries();
+  for (const std::string& id : source.lots()) {
+    RL_ASSIGN_OR_RETURN(ledger::LotRecord l, ledger.GetLot(id));
+    AddLotEntries(l, &cited);
+  }
+  RL_RETURN_IF_ERROR(AddCustody(ledger, lot, info.size, &cited));
+  for (const auto& l : a.licences) cited.insert(l.index);
+  cited.insert(0);               // the genesis: the operator's first key
+  cited.insert(info.size - 1);   // the newest entry: the checkpoint's age
+  std::set<std::string> parties = source.parties();
+  parties.insert(ledger::kOperatorId);
+  parties.insert(lot.holder);
+  parties.insert(request.shipment.to);
+  RL_RETURN_IF_ERROR(AddSigners(ledger, parties, &cited));
+
+  json proofs = json::array();
+  for (uint64_t i : cited) {
+    RL_ASSIGN_OR_RETURN(ledger::Entry e, ledger.GetEntry(i));
+    RL_ASSIGN_OR_RETURN(ledger::InclusionProofInfo p, ledger.ProveInclusion(i, cp.size));
+    json path = json::array();
+    for (const ledger::Hash& h : p.path) path.push_back(ledger::HexEncode(h));
+    proofs.push_back({{"index", i}, {"leaf", e.leaf}, {"path", std::move(path)}});
+  }
+  json n = {{"notice", kNoticeFormat},
+            {"ledger", info.ledger_id},
+            {"lot", a.lot},
+            {"from", a.holder},
+            {"to", request.shipment.to},
+            {"policy", a.policy},
+            {"policy_sha256", a.policy_sha256},
+            {"as_of", a.as_of},
+            {"issued", request.issued},
+            {"valid_until", valid_until},
+            {"verdict", VerdictName(a.verdict)},
+            {"ratio", a.ratio.Fraction()},
+            {"covered_by", a.covered_by ? json(*a.covered_by) : json(nullptr)},
+            {"summary", AssessmentSummary(a)},
+            {"assessment", AssessmentJson(a)},
+            {"checkpoint", notes.back()},
+            {"proofs", std::move(proofs)}};
+  RL_RETURN_IF_ERROR(ledger::CheckSubset(n).WithContext("notice"));
+  RL_ASSIGN_OR_RETURN(std::string sig,
+                      holder_key.Sign(std::string(kNoticeDomain) + ledger::Canonicalize(n)));
+  n["signature"] = ledger::Base64Encode(sig);
+  return n;
+}
+
+}  // namespace rareledger::graph
+
+namespace rareledger::graph {
+
+Status RecheckNotice(const ledger::Ledger& ledger, const Policy& policy, std::string_view text) {
+  const json n = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (n.is_discarded() || !n.is_object() || !n.contains("assessment") ||
+      !n["assessment"].is_object() || !n.contains("checkpoint") || !n["checkpoint"].is_string())
+    return Status::InvalidArgument("not a compliance notice");
+  const json& stated = n["assessment"];
+  if (stated.value("policy", "") != policy.id || n.value("policy_sha256", "") != policy.sha256)
+    return Status::InvalidArgument("the policy given (" + policy.id + ", SHA-256 " + policy.sha256 +
+                                   ") is not the notice's (" + stated.value("policy", "") +
+                                   ", SHA-256 " + n.value("policy_sha256", "") + ")");
+  // The log must be the notice's: same id, and the checkpoint's tree a
+  // prefix of it.
+  const ledger::LedgerInfo info = ledger.Info();
+  RL_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(n["checkpoint"].get<std::string>()));
+  if (cp.origin != info.ledger_id)
+    return Status::VerificationFailed("the log given is ledger " + info.ledger_id + ", not " + cp.origin);
+  if (cp.size > info.size)
+    return Status::VerificationFailed("the log given has " + std::to_string(info.size) +
+                                      " entries, fewer than the notice's checkpoint (" +
+                                      std::to_string(cp.size) + ")");
+  ledger::Hash root_at = info.root;
+  if (cp.size < info.size) {
+    RL_ASSIGN_OR_RETURN(ledger::ConsistencyProofInfo p, ledger.ProveConsistency(cp.size, info.size));
+    root_at = p.old_root;
+  }
+  if (root_at != cp.root)
+    return Status::VerificationFailed("the log given does not contain the notice's checkpoint: its "
+                                      "root at size " + std::to_string(cp.size) + " differs");
+  Shipment shipment;
+  shipment.to = stated.value("to", "");
+  if (stated.contains("end_use") && stated["end_use"].is_string()) shipment.end_use = stated["end_use"];
+  if (stated.contains("end_user") && stated["end_user"].is_string()) shipment.end_user = stated["end_user"];
+  LedgerSource source(ledger);
+  RL_ASSIGN_OR_RETURN(Assessment a, Assess(source, policy, stated.value("lot", ""),
+                                           stated.value("as_of", ""), shipment));
+  const json now = AssessmentJson(a);
+  const std::string grown = cp.size == info.size ? ""
+                            : " (the log has grown from " + std::to_string(cp.size) + " to " +
+                                  std::to_string(info.size) + " entries since the notice's checkpoint)";
+  for (const char* field : {"verdict", "ratio", "license_required", "covered_by", "holder",
+                            "controlled_content", "lot_value", "contributors", "screening",
+                            "exemption", "licences"}) {
+    if (now.value(field, json()) == stated.value(field, json())) continue;
+    return Status::VerificationFailed("recomputed from the log (size " + std::to_string(info.size) +
+                                      "), " + field + " is " + now.value(field, json()).dump() +
+                                      ", not " + stated.value(field, json()).dump() +
+                                      " as the notice says" + grown);
+  }
+  return Status::Ok();
+}
+
+}  // namespace rareledger::graph
