@@ -30,7 +30,7 @@ SubmitReport Run(Sequencer& seq, const std::vector<std::string>& lines, bool ato
   return stream->Finish();
 }
 
-TEST_CASE("an atomic batch whose last line is bad appends nothing; a concurrent stream lands",
+TEST_CASE("an atomic batch whose last line is bad appends nothing, a concurrent stream lands",
           "[sequencer][atomic]") {
   Fixture f;
   f.Producers(2);
@@ -177,7 +177,7 @@ TEST_CASE("a line decided on top of a failed atomic batch is decided again witho
   REQUIRE(f.ledger->Verify().ok());
 }
 
-TEST_CASE("an atomic stream with no lines finishes at once; many atomic streams interleave",
+TEST_CASE("an atomic stream with no lines finishes at once, many atomic streams interleave",
           "[sequencer][atomic]") {
   Fixture f;
   f.Producers(4);
