@@ -22,7 +22,8 @@ Status ServerStatus(const std::string& what, const server::HttpResponse& r) {
   return server::HttpError(what, r);
 }
 
-Result<epcis::ImportContext> FetchContext(server::HttpClient& client, const ledger::Signer& signer) {
+Result<epcis::ImportContext> FetchContext(server::HttpClient& client,
+                                          const ledger::Signer& signer) {
   const std::string path = "/v1/epcis/context?key=" + ledger::HexEncode(signer.public_key().raw());
   RL_ASSIGN_OR_RETURN(server::HttpResponse r, client.Get(path));
   if (r.status != 200) return ServerStatus("GET " + path, r);
@@ -86,7 +87,8 @@ Result<epcis::ImportOutcome> ImportOverServer(Context& c, const ledger::Signer& 
   out.party = context.signer;
   out.plan = epcis::MapDocument(text, context);
   if (out.plan.refused()) return out;
-  out.payloads = epcis::FilledPayloads(out.plan, context.ledger_id, context.signer, context.next_seq);
+  out.payloads =
+      epcis::FilledPayloads(out.plan, context.ledger_id, context.signer, context.next_seq);
   RL_ASSIGN_OR_RETURN(out.envelopes, epcis::SignPayloads(out.payloads, signer));
   if (dry_run || out.envelopes.empty()) {
     if (!dry_run) out.first_index = context.next_index;

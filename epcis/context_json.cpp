@@ -59,11 +59,12 @@ Result<std::map<std::string, std::vector<uint64_t>>> Imported(const json& j) {
 json ContextJson(const ImportContext& c) {
   json lots = json::object(), imported = json::object();
   for (const auto& [id, l] : c.lots)
-    lots[id] = {{"holder", l.holder}, {"remaining_g", l.remaining_g}, {"acquired_at", l.acquired_at}};
+    lots[id] = {
+        {"holder", l.holder}, {"remaining_g", l.remaining_g}, {"acquired_at", l.acquired_at}};
   for (const auto& [id, entries] : c.imported) imported[id] = entries;
-  return {{"ledger", c.ledger_id},    {"currency", c.currency}, {"party", c.signer},
-          {"next_seq", c.next_seq},   {"size", c.next_index},   {"parties", c.party_by_gln},
-          {"lots", std::move(lots)},  {"imported", std::move(imported)}};
+  return {{"ledger", c.ledger_id},   {"currency", c.currency},         {"party", c.signer},
+          {"next_seq", c.next_seq},  {"size", c.next_index},           {"parties", c.party_by_gln},
+          {"lots", std::move(lots)}, {"imported", std::move(imported)}};
 }
 
 Result<ImportContext> ContextFromJson(const json& j) {

@@ -7,6 +7,7 @@
 
 #include "epcis/decimal.h"
 #include "epcis/document.h"
+#include "epcis/event_hash.h"
 #include "epcis/identifiers.h"
 #include "epcis/lot_data.h"
 #include "epcis/refusal.h"
@@ -94,6 +95,9 @@ class Mapper {
   Prefixes prefixes_;
   const json* events_ = nullptr;
   std::vector<std::string> ids_;     // event id per eventList index
+  // An event without eventID: its id as imports before the CBV event hash
+  // computed it (`?ver=rl1`), so those imports are still recognised.
+  std::vector<std::string> legacy_ids_;
   std::vector<std::string> times_;   // UTC time per eventList index
   std::map<std::string, std::vector<size_t>> groups_;  // transformationID -> events, in order
   std::string time_;  // of the event being mapped
@@ -109,6 +113,7 @@ void Mapper::Run(const json& doc) {
   for (size_t i = 0; i < events_->size(); ++i) {
     const json& e = (*events_)[i];
     ids_.push_back("");
+    legacy_ids_.push_back("");
     times_.push_back("");
     try {
       CheckEventShape(e, &plan_->warnings);
@@ -116,7 +121,8 @@ void Mapper::Run(const json& doc) {
       plan_->refusal = EventReport{static_cast<int64_t>(i), "", "refused", {}, {}, x.code(), x.what()};
       return;
     }
-    ids_[i] = e.contains("eventID") ? e["eventID"].get<std::string>() : ComputedEventId(e);
+    ids_[i] = e.contains("eventID") ? e["eventID"].get<std::string>() : EventHashId(e, prefixes_);
+    if (!e.contains("eventID") && ComputedEventId(e) != ids_[i]) legacy_ids_[i] = ComputedEventId(e);
     times_[i] = *ToUtc(e["eventTime"].get<std::string>());
     order.push_back({i, 0, times_[i]});
   }
@@ -167,15 +173,16 @@ void Mapper::ProcessEvent(const Ordered& o) {
     r.reason = code;
     r.message = std::move(message);
   };
+  const std::string& legacy = legacy_ids_[o.index];
   try {
     const std::string type = e["type"];
     if (e.contains("errorDeclaration")) {
-      if (ctx_.imported.count(r.event_id))
+      if (ctx_.imported.count(r.event_id) || (!legacy.empty() && ctx_.imported.count(legacy)))
         Refuse("error_declared_after_import",
                "the event declares itself erroneous, but its entries are in the log: import its "
                "corrective events as new entries");
       skip("error_declared", "the event carries an errorDeclaration");
-    } else if (Imported(r.event_id, &r)) {
+    } else if (Imported(r.event_id, &r) || (!legacy.empty() && Imported(legacy, &r))) {
     } else if (type == "AggregationEvent" || type == "AssociationEvent") {
       skip("aggregation", type + ": containment changes no mass, owner or origin");
     } else if (type == "TransactionEvent") {

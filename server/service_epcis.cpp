@@ -38,7 +38,8 @@ namespace {
 // The signer's party: the one holding `hex` (as /v1/keys resolves it:
 // never a rotated-out key or a revoked party), else `party`. With the read
 // lock held.
-ledger::Result<std::string> ContextParty(ledger::Ledger& ledger, const std::optional<std::string>& hex,
+ledger::Result<std::string> ContextParty(ledger::Ledger& ledger,
+                                         const std::optional<std::string>& hex,
                                          const std::string& party) {
   if (!hex) {
     RL_ASSIGN_OR_RETURN(ledger::PartyRecord p, ledger.GetParty(party));
@@ -46,7 +47,8 @@ ledger::Result<std::string> ContextParty(ledger::Ledger& ledger, const std::opti
   }
   auto raw = ledger::HexDecode(*hex);
   if (!raw.ok() || raw->size() != 32)
-    return ledger::Status::InvalidArgument("the key must be 64 hex digits (the raw Ed25519 public key)");
+    return ledger::Status::InvalidArgument(
+        "the key must be 64 hex digits (the raw Ed25519 public key)");
   RL_ASSIGN_OR_RETURN(ledger::PublicKey key, ledger::PublicKey::FromRaw(*raw));
   RL_ASSIGN_OR_RETURN(auto holder, ledger.FindKeyHolder(key.raw()));
   if (!holder) return ledger::Status::NotFound("no party holds or ever held this key");

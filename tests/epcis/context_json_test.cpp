@@ -1,10 +1,11 @@
 // Tests for epcis/context_json.h: the ImportContext a server serves (GET
 // /v1/epcis/context) is the one LoadImportContext reads, after a trip
 // through its JSON text; malformed answers are refused, naming the field.
+#include "epcis/context_json.h"
+
 #include <catch2/catch.hpp>
 #include <functional>
 
-#include "epcis/context_json.h"
 #include "tests/epcis/epcis_util.h"
 
 namespace rareledger::epcis::testing {
