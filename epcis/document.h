@@ -46,6 +46,10 @@ struct Prefixes {
   std::map<std::string, std::string> iri;  // prefix -> IRI
   std::vector<std::string> warnings;
   bool gs1_context = false;  // one of the two GS1 context URLs is named
+  // GS1 prefixes the document's @context rebinds: ignored by the mapping
+  // (the GS1 meaning stands); the event hash follows the document as
+  // written, as the reference implementation does (event_hash.h).
+  std::map<std::string, std::string> redefined;
 };
 Prefixes ReadPrefixes(const json& document);
 

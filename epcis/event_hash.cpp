@@ -314,8 +314,10 @@ std::string PreHash::Event(const json& e) const {
 }  // namespace
 
 std::optional<std::string> CbvPreHash(const json& event, const Prefixes& prefixes) {
+  Prefixes as_written = prefixes;
+  for (const auto& [prefix, iri] : prefixes.redefined) as_written.iri[prefix] = iri;
   try {
-    return PreHash(prefixes).Event(event);
+    return PreHash(as_written).Event(event);
   } catch (const Unsupported&) {
   } catch (const json::exception&) {  // a field of another shape than EPCIS gives it
   }

@@ -116,7 +116,16 @@ std::optional<std::string> CanonicalId(const std::string& id) {
     if ((p == "urn:epc:class:") != (scheme == "lgtin")) return std::nullopt;
     return FromEpcUrn(scheme, Split(id.substr(colon + 1), '.'));
   }
-  if (id.rfind("urn:epc:", 0) == 0) return std::nullopt;  // patterns, raw, tag URIs
+  // A pattern of every instance of a GTIN: the GTIN's Digital Link.
+  const std::string pattern = "urn:epc:idpat:sgtin:";
+  if (id.rfind(pattern, 0) == 0 && id.size() > pattern.size() + 2 &&
+      id.compare(id.size() - 2, 2, ".*") == 0) {
+    auto f = Split(id.substr(pattern.size(), id.size() - pattern.size() - 2), '.');
+    if (f.size() == 2 && AllDigits(f[0]) && AllDigits(f[1]) && f[0].size() + f[1].size() == 13)
+      return kDl + std::string("01/") + WithCheck(f[1].substr(0, 1) + f[0] + f[1].substr(1));
+    return std::nullopt;
+  }
+  if (id.rfind("urn:epc:", 0) == 0) return std::nullopt;  // other patterns, raw, tag URIs
   if (id.rfind("https://", 0) == 0 || id.rfind("http://", 0) == 0)
     if (auto dl = ConstrainedDl(id)) return dl;
   return id;

@@ -24,8 +24,8 @@ struct Vector {
   json doc;
   Prefixes prefixes;
   json event;
-  Vector() {
-    doc = Parsed(ReadFile(EpcisData("cbv-hash/ObjectEvent_all_possible_fields.json")));
+  explicit Vector(const std::string& name = "ObjectEvent_all_possible_fields") {
+    doc = Parsed(ReadFile(EpcisData("cbv-hash/" + name + ".json")));
     prefixes = ReadPrefixes(doc);
     event = doc["epcisBody"]["eventList"][0];
   }
@@ -35,14 +35,23 @@ struct Vector {
 constexpr const char* kPublished =
     "ni:///sha-256;9811bfb2672e9c3a0f6151be339d22b60db375c8b23d2740f6137cc6539f0639?ver=CBV2.0";
 
-TEST_CASE("the published vector: pre-hash string and hash") {
-  Vector v;
-  std::string want = ReadFile(EpcisData("cbv-hash/ObjectEvent_all_possible_fields.prehashes"));
-  while (!want.empty() && want.back() == '\n') want.pop_back();
-  auto pre = CbvPreHash(v.event, v.prefixes);
-  REQUIRE(pre);
-  CHECK(*pre == want);
-  CHECK(v.Id(v.event) == kPublished);
+TEST_CASE("the published vectors: pre-hash strings and hashes") {
+  const std::pair<std::string, std::string> vectors[] = {
+      {"ObjectEvent_all_possible_fields", kPublished},
+      // Also: input/output lists, a pattern class, a transformationID, and
+      // a document that rebinds cbvmda (hashed as written).
+      {"TransformationEvent_all_possible_fields",
+       "ni:///sha-256;529cc54b8cf9d8664208cc6c77473274d8c2dd473469920a7d09a814623f52cc?ver=CBV2.0"}};
+  for (const auto& [name, hash] : vectors) {
+    INFO(name);
+    Vector v(name);
+    std::string want = ReadFile(EpcisData("cbv-hash/" + name + ".prehashes"));
+    while (!want.empty() && want.back() == '\n') want.pop_back();
+    auto pre = CbvPreHash(v.event, v.prefixes);
+    REQUIRE(pre);
+    CHECK(*pre == want);
+    CHECK(v.Id(v.event) == hash);
+  }
 }
 
 TEST_CASE("other spellings of the same event give the same hash, a change another") {
@@ -73,7 +82,9 @@ TEST_CASE("what is not canonicalised here gets the rl1 id, never a CBV one") {
   Vector v;
   json e = v.event;
   SECTION("an EPC scheme not converted") { e["epcList"] = {"urn:epc:id:grai:0614141.12345.400"}; }
-  SECTION("a pattern") { e["epcList"] = {"urn:epc:idpat:sgtin:0614141.107346.*"}; }
+  SECTION("a pattern other than every instance of a GTIN") {
+    e["epcList"] = {"urn:epc:idpat:sgtin:0614141.*.*"};
+  }
   SECTION("a key that is neither an EPCIS field nor a URI") { e["_comment"] = "x"; }
   SECTION("an extension inside readPoint") { e["readPoint"]["ext1:x"] = "y"; }
   SECTION("an extension under an unbound prefix") { e["nobody:x"] = "y"; }
@@ -97,6 +108,7 @@ TEST_CASE("EPC URIs and Digital Links as constrained canonical Digital Links") {
         "https://id.gs1.org/01/09521101100013/21/S9");
   CHECK(CanonicalId("https://example.org/not/a/link") == "https://example.org/not/a/link");
   CHECK(CanonicalId("urn:uuid:1") == "urn:uuid:1");
+  CHECK(CanonicalId("urn:epc:idpat:sgtin:4012345.066666.*") == "https://id.gs1.org/01/04012345666663");
   CHECK_FALSE(CanonicalId("urn:epc:id:sgtin:0614141.107346.20%2F18"));
   CHECK_FALSE(CanonicalId("urn:epc:class:sgtin:0614141.107346.2018"));
 }
