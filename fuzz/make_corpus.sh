@@ -96,4 +96,11 @@ for p in "1 $size" "4 $size" "7 $size" "7 13" "$size $size" "3 6"; do
   set -- $p
   "$rl" --db db prove consistency --old "$1" --new "$2" > "$m/consistency_$1_$2.json"
 done
+# Compliance Notices on the final log (the seeds' issue date is the day
+# they were made; fuzz_notice checks them on that day).
+nt=$corpus/fuzz_notice; mkdir -p "$nt"
+"$rl" --db db notice metal-1 --policy cn-mofcom-2025-61 --to maker --key mine.key \
+  --as-of 2026-02-01 --out "$nt/notice_metal_1.json" --quiet 2> /dev/null
+"$rl" --db db notice ox-1a --policy cn-mofcom-2025-18 --to mine --key maker2.key \
+  --as-of 2026-02-01 --out "$nt/notice_ox_1a.json" --quiet 2> /dev/null
 echo "corpus written: entries $size, checkpoints at $base_lines and $size"

@@ -163,6 +163,9 @@ Result<json> MakeNotice(const ledger::Ledger& ledger, const Policy& policy,
     return Status::InvalidArgument("the key given is " + whose + " current key, but " + lot.id +
                                    " is held by " + lot.holder + ": its holder signs the notice");
   }
+  if (request.shipment.to == lot.holder)
+    return Status::InvalidArgument(lot.holder + " holds " + lot.id +
+                                   ": a notice goes to the next recipient, not to its holder");
   RL_ASSIGN_OR_RETURN(Assessment a, Assess(source, policy, request.lot, request.as_of,
                                            request.shipment));
   a.binding = Binding{info.ledger_id, info.currency, info.size, ledger::HexEncode(info.root),
@@ -225,10 +228,15 @@ Status RecheckNotice(const ledger::Ledger& ledger, const Policy& policy, std::st
       !n["assessment"].is_object() || !n.contains("checkpoint") || !n["checkpoint"].is_string())
     return Status::InvalidArgument("not a compliance notice");
   const json& stated = n["assessment"];
-  if (stated.value("policy", "") != policy.id || n.value("policy_sha256", "") != policy.sha256)
+  // Strings only: a field of another type reads as empty (and then differs).
+  auto str = [](const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (str(stated, "policy") != policy.id || str(n, "policy_sha256") != policy.sha256)
     return Status::InvalidArgument("the policy given (" + policy.id + ", SHA-256 " + policy.sha256 +
-                                   ") is not the notice's (" + stated.value("policy", "") +
-                                   ", SHA-256 " + n.value("policy_sha256", "") + ")");
+                                   ") is not the notice's (" + str(stated, "policy") +
+                                   ", SHA-256 " + str(n, "policy_sha256") + ")");
   // The log must be the notice's: same id, and the checkpoint's tree a
   // prefix of it.
   const ledger::LedgerInfo info = ledger.Info();
@@ -248,12 +256,12 @@ Status RecheckNotice(const ledger::Ledger& ledger, const Policy& policy, std::st
     return Status::VerificationFailed("the log given does not contain the notice's checkpoint: its "
                                       "root at size " + std::to_string(cp.size) + " differs");
   Shipment shipment;
-  shipment.to = stated.value("to", "");
+  shipment.to = str(stated, "to");
   if (stated.contains("end_use") && stated["end_use"].is_string()) shipment.end_use = stated["end_use"];
   if (stated.contains("end_user") && stated["end_user"].is_string()) shipment.end_user = stated["end_user"];
   LedgerSource source(ledger);
-  RL_ASSIGN_OR_RETURN(Assessment a, Assess(source, policy, stated.value("lot", ""),
-                                           stated.value("as_of", ""), shipment));
+  RL_ASSIGN_OR_RETURN(Assessment a, Assess(source, policy, str(stated, "lot"), str(stated, "as_of"),
+                                           shipment));
   const json now = AssessmentJson(a);
   const std::string grown = cp.size == info.size ? ""
                             : " (the log has grown from " + std::to_string(cp.size) + " to " +

@@ -24,6 +24,15 @@ namespace {
 
 Status Fail(const std::string& why) { return Status::VerificationFailed(why); }
 
+// n[key] when n is an object that has it, else null (which iterates as
+// nothing): never throws, never asserts on hostile input.
+const json& Member(const json& n, const char* key) {
+  static const json kNull;
+  if (!n.is_object()) return kNull;
+  auto it = n.find(key);
+  return it == n.end() ? kNull : *it;
+}
+
 Result<std::string> StringField(const json& n, const char* key) {
   auto it = n.find(key);
   if (it == n.end() || !it->is_string())
@@ -165,8 +174,9 @@ Status CheckCoveredBy(const Cited& c, const json& n, const std::string& licence,
     if (!by_regulator && e.party != from)
       return Fail("licence " + licence + " is signed by " + e.party +
                   ", neither a regulator nor the licensee");
-    for (const auto& x : n["assessment"]["licences"])
-      if (x.value("licence", "") == licence && x.value("issued", false) && !by_regulator)
+    for (const json& x : Member(Member(n, "assessment"), "licences"))
+      if (x.is_object() && x.value("licence", json()) == licence &&
+          x.value("issued", json()) == true && !by_regulator)
         return Fail("licence " + licence + " is called issued, but " + e.party +
                     " is not registered as a regulator in the cited entries");
     return Status::Ok();
@@ -176,14 +186,14 @@ Status CheckCoveredBy(const Cited& c, const json& n, const std::string& licence,
 
 // The top-level fields must say what the signed assessment says.
 Status CheckAgainstAssessment(const json& n) {
-  const json& a = n["assessment"];
+  const json& a = Member(n, "assessment");
   if (!a.is_object()) return Status::InvalidArgument("notice: \"assessment\" must be an object");
   const std::pair<const char*, const char*> same[] = {
       {"lot", "lot"},       {"from", "holder"}, {"to", "to"},         {"policy", "policy"},
       {"policy_sha256", "policy_sha256"},       {"as_of", "as_of"},   {"verdict", "verdict"},
       {"ratio", "ratio"},   {"covered_by", "covered_by"},             {"ledger", "ledger"}};
   for (const auto& [top, inner] : same)
-    if (!a.contains(inner) || a[inner] != n[top])
+    if (!a.contains(inner) || !n.contains(top) || a[inner] != n[top])
       return Fail(std::string("the notice's ") + top + " is not the assessment's " + inner);
   return Status::Ok();
 }
@@ -244,10 +254,10 @@ Status CheckDates(const json& n, const NoticeCheckOptions& o, const Cited& c, ui
 Result<NoticeCheck> VerifyNotice(std::string_view text, const NoticeCheckOptions& o) {
   // Not ParseStrict: a notice may pass its 1 MiB limit. CheckSubset then
   // holds it to the same subset (no floats, valid UTF-8).
-  json n = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const json n = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (n.is_discarded()) return Status::InvalidArgument("notice: not valid JSON");
   RL_RETURN_IF_ERROR(ledger::CheckSubset(n).WithContext("notice"));
-  if (!n.is_object() || n.value("notice", "") != kNoticeFormat)
+  if (Member(n, "notice") != kNoticeFormat)
     return Status::InvalidArgument(std::string("not a compliance notice (\"notice\" must be \"") +
                                    kNoticeFormat + "\")");
   NoticeCheck out;
@@ -263,6 +273,7 @@ Result<NoticeCheck> VerifyNotice(std::string_view text, const NoticeCheckOptions
   if (n.contains("covered_by") && n["covered_by"].is_string())
     out.covered_by = n["covered_by"].get<std::string>();
   RL_RETURN_IF_ERROR(CheckAgainstAssessment(n));
+  if (out.to == out.from) return Fail("the notice's recipient is its sender, " + out.from);
   if (o.policy_id && (*o.policy_id != out.policy || *o.policy_sha256 != policy_sha))
     return Fail("the notice was made under " + out.policy + " with SHA-256 " + policy_sha +
                 ", not the policy given (" + *o.policy_id + ", " + *o.policy_sha256 + ")");
@@ -276,7 +287,7 @@ Result<NoticeCheck> VerifyNotice(std::string_view text, const NoticeCheckOptions
                 ": " + cp.status().message());
   out.checkpoint_size = cp->size;
   out.checkpoint_note = note;
-  RL_ASSIGN_OR_RETURN(Cited c, CheckProofs(n["proofs"], *cp));
+  RL_ASSIGN_OR_RETURN(Cited c, CheckProofs(Member(n, "proofs"), *cp));
   out.entries = c.entries.size();
 
   // Keys: from the genesis (the operator's own), through every cited
@@ -310,9 +321,10 @@ Result<NoticeCheck> VerifyNotice(std::string_view text, const NoticeCheckOptions
     return Fail("per the cited entries " + out.lot + " is held by " + holder + ", not " + out.from);
   if (KeyAt(keys, out.to, cp->size) == nullptr)
     return Fail("the notice does not cite the registration of its recipient " + out.to);
-  for (const json& contributor : n["assessment"].value("contributors", json::array())) {
-    const std::string lot = contributor.value("lot", "");
-    if (!Makes(c, lot)) return Fail("no cited entry makes contributor " + lot);
+  for (const json& contributor : Member(Member(n, "assessment"), "contributors")) {
+    const json lot = contributor.is_object() ? contributor.value("lot", json()) : json();
+    if (!lot.is_string() || !Makes(c, lot.get<std::string>()))
+      return Fail("no cited entry makes contributor " + lot.dump());
   }
   if (out.covered_by)
     RL_RETURN_IF_ERROR(CheckCoveredBy(c, n, *out.covered_by, out.from, out.policy, out.as_of));

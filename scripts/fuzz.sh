@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh [SECONDS]
 #
 # Environment:
-#   FUZZ_TARGETS  space-separated subset of the targets (default: all six)
+#   FUZZ_TARGETS  space-separated subset of the targets (default: all seven)
 #   FUZZ_RUNS     stop each target after this many executions instead
 #   FUZZ_JOBS     build parallelism (default: nproc)
 #   FUZZ_WORK     where the growing corpora, logs and crash files go
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 seconds=${1:-5}
-targets=${FUZZ_TARGETS:-"fuzz_canonical_json fuzz_entry_apply fuzz_policy fuzz_checkpoint fuzz_merkle_proofs fuzz_epcis_import"}
+targets=${FUZZ_TARGETS:-"fuzz_canonical_json fuzz_entry_apply fuzz_policy fuzz_checkpoint fuzz_merkle_proofs fuzz_epcis_import fuzz_notice"}
 build=$root/build-fuzz
 work=${FUZZ_WORK:-$build/fuzz-work}
 

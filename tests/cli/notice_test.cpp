@@ -263,6 +263,12 @@ TEST_CASE("notice: misuse is refused and writes nothing", "[cli][notice]") {
     CHECK(r.code == 1);
     CHECK(r.err.find("nobody") != std::string::npos);
   }
+  SECTION("the holder as recipient") {
+    Run r = t.Cli("notice MAG --policy cn-mofcom-2025-61 --to jp-b --key " +
+                  t.path("jp.key").string() + " --out " + t.path("n.json").string());
+    CHECK(r.code == 1);
+    CHECK(r.err.find("a notice goes to the next recipient, not to its holder") != std::string::npos);
+  }
   SECTION("a bad date is a usage error") {
     Run r = MakeNotice(t, "jp", "--valid-until 2026-02-30");
     CHECK(r.code == 2);
