@@ -233,6 +233,7 @@ struct EpcisImportOptions {
   bool dry_run = false;
 };
 int CmdEpcisImport(Context& c, const EpcisImportOptions& o);
+
 struct EpcisExportOptions {
   std::string lot, party, out;
   bool up = false, down = false, with_values = false;

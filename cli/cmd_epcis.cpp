@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "cli/epcis_remote.h"
 #include "epcis/export.h"
 #include "epcis/import.h"
 #include "epcis/ledger_io.h"
@@ -19,13 +20,16 @@ std::string Where(const epcis::EventReport& r) {
   return "eventList[" + std::to_string(r.index) + "]" + (r.event_id.empty() ? "" : " " + r.event_id);
 }
 
-// One line per event: what became of it.
-void PrintReport(const epcis::ImportPlan& plan, std::optional<uint64_t> first, std::ostream& out) {
+// One line per event: what became of it (`placed`: each payload's entry,
+// once submitted).
+void PrintReport(const epcis::ImportPlan& plan, const std::vector<epcis::Placement>& placed,
+                 std::ostream& out) {
+  const bool submitted = !placed.empty();
   for (const auto& r : plan.events) {
     out << Where(r) << ": " << r.result;
     if (r.result == "mapped" && !r.payloads.empty()) {
-      out << (first ? " -> entries" : " -> payloads");
-      for (size_t p : r.payloads) out << " " << (first ? *first + p : p + 1);
+      out << (submitted ? " -> entries" : " -> payloads");
+      for (size_t p : r.payloads) out << " " << (submitted ? placed[p].index : p + 1);
     } else if (r.result == "already_imported") {
       out << " (entries";
       for (uint64_t i : r.entries) out << " " << i;
@@ -39,8 +43,8 @@ void PrintReport(const epcis::ImportPlan& plan, std::optional<uint64_t> first, s
 
 int Refused(const Context& c, const epcis::ImportPlan& plan) {
   const auto& r = *plan.refusal;
-  if (c.g.json) std::cout << epcis::PlanJson(plan, std::nullopt).dump(2) << "\n";
-  else PrintReport(plan, std::nullopt, std::cout);
+  if (c.g.json) std::cout << epcis::PlanJson(plan, {}).dump(2) << "\n";
+  else PrintReport(plan, {}, std::cout);
   std::cerr << "rareledger: refused: " << Where(r) << ": " << r.reason << ": " << r.message
             << " (nothing appended)\n";
   return kExitFailure;
@@ -53,22 +57,27 @@ int CmdEpcisImport(Context& c, const EpcisImportOptions& o) {
   if (!text.ok()) return Fail(text.status());
   auto signer = LoadSigner(o.key);
   if (!signer.ok()) return Fail(signer.status());
-  auto outcome = epcis::ImportDocument(c.ledger(), *signer, *text, o.dry_run);
+  auto outcome = c.g.server.empty() ? epcis::ImportDocument(c.ledger(), *signer, *text, o.dry_run)
+                                    : ImportOverServer(c, *signer, *text, o.dry_run);
   if (!outcome.ok()) return Fail(outcome.status().WithContext("nothing appended"));
-  const epcis::ImportPlan& plan = outcome->plan;
+  // Payloads found in the log already (an identical import that won a race)
+  // are reported as a later import would report them.
+  const epcis::ImportPlan plan = epcis::Placed(outcome->plan, outcome->placed);
   for (const auto& w : plan.warnings) Warn(w);
   if (plan.refused()) return Refused(c, plan);
   if (o.dry_run) {
     for (const auto& p : outcome->payloads) std::cout << p.dump() << "\n";
-    if (c.g.json) std::cerr << epcis::PlanJson(plan, std::nullopt).dump() << "\n";
-    else PrintReport(plan, std::nullopt, std::cerr);
+    if (c.g.json) std::cerr << epcis::PlanJson(plan, {}).dump() << "\n";
+    else PrintReport(plan, {}, std::cerr);
     return kExitOk;
   }
   if (c.g.json) {
-    std::cout << epcis::PlanJson(plan, outcome->first_index).dump(2) << "\n";
+    std::cout << epcis::PlanJson(plan, outcome->placed).dump(2) << "\n";
   } else {
-    PrintReport(plan, outcome->first_index, std::cout);
-    std::cout << "appended " << outcome->envelopes.size() << " entries as " << outcome->party << "\n";
+    PrintReport(plan, outcome->placed, std::cout);
+    size_t appended = 0;
+    for (const auto& p : outcome->placed) appended += p.duplicate ? 0 : 1;
+    std::cout << "appended " << appended << " entries as " << outcome->party << "\n";
   }
   return kExitOk;
 }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "cli/epcis_remote.h"
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/proof_check.h"
@@ -34,19 +35,6 @@ Result<json> JsonBody(const server::HttpResponse& r, const std::string& what) {
   if (j.is_discarded() || !j.is_object())
     return Status::IOError(what + ": HTTP " + std::to_string(r.status) + " without a JSON body");
   return j;
-}
-
-ledger::Code CodeFromId(const std::string& id) {
-  for (ledger::Code code : {ledger::Code::kInvalidArgument, ledger::Code::kNotFound,
-                            ledger::Code::kCorruption, ledger::Code::kIOError,
-                            ledger::Code::kRejected, ledger::Code::kVerificationFailed,
-                            ledger::Code::kBusy}) {
-    std::string name = ledger::CodeName(code);
-    for (char& ch : name)
-      if (ch == ' ') ch = '_';
-    if (name == id || (code == ledger::Code::kIOError && id == "io_error")) return code;
-  }
-  return ledger::Code::kIOError;
 }
 
 // A trusted operator key: a PEM public key, or a note verifier key.
@@ -75,6 +63,19 @@ std::string Flatten(std::string text) {
 }
 
 }  // namespace
+
+ledger::Code CodeFromId(const std::string& id) {
+  for (ledger::Code code : {ledger::Code::kInvalidArgument, ledger::Code::kNotFound,
+                            ledger::Code::kCorruption, ledger::Code::kIOError,
+                            ledger::Code::kRejected, ledger::Code::kVerificationFailed,
+                            ledger::Code::kBusy}) {
+    std::string name = ledger::CodeName(code);
+    for (char& ch : name)
+      if (ch == ' ') ch = '_';
+    if (name == id || (code == ledger::Code::kIOError && id == "io_error")) return code;
+  }
+  return ledger::Code::kIOError;
+}
 
 Result<SignerContext> ResolveSigner(Context& c, const ledger::PublicKey& key,
                                     const std::string& party) {

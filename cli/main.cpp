@@ -487,10 +487,15 @@ std::vector<Command> Table(Options& o, Context& c) {
          return CmdVerifyNotice(ctx, o.verify_notice);
        }},
       {"epcis import", "map a GS1 EPCIS 2.0 document's events to entries signed by --key, all or nothing",
-       [&o] { return o.epcis_import.dry_run ? Access::kRead : Access::kWrite; },
+       [&o, gp = &c.g] {
+         if (!gp->server.empty()) return Access::kNone;
+         return o.epcis_import.dry_run ? Access::kRead : Access::kWrite;
+       },
        [&](CLI::App* cmd) {
          cmd->add_option("document", o.epcis_import.document, "EPCIS 2.0 JSON / JSON-LD file, or - for stdin")->required();
          cmd->add_option("--key", o.epcis_import.key, "the importing party's private key (PEM)")->required();
+         cmd->add_option("--server", c.g.server,
+                         "import through this rareledger server instead of --db (the key stays here)");
          cmd->add_flag("--dry-run", o.epcis_import.dry_run, "print the payloads (JSON Lines) and the report, append nothing");
          cmd->add_flag("--json", g.json, "print the report as JSON");
        },

@@ -105,9 +105,11 @@ void ReadContextEntry(const json& entry, Prefixes* p) {
     else continue;
     auto gs1 = Gs1Prefixes().find(prefix);
     if (gs1 != Gs1Prefixes().end()) {
-      if (gs1->second != iri)
+      if (gs1->second != iri) {
         p->warnings.push_back("@context redefines the protected GS1 prefix \"" + prefix +
                               "\" as " + iri + ": ignored, " + gs1->second + " stands");
+        p->redefined[prefix] = iri;
+      }
       continue;
     }
     p->iri[prefix] = iri;

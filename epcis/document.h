@@ -46,6 +46,10 @@ struct Prefixes {
   std::map<std::string, std::string> iri;  // prefix -> IRI
   std::vector<std::string> warnings;
   bool gs1_context = false;  // one of the two GS1 context URLs is named
+  // GS1 prefixes the document's @context rebinds: ignored by the mapping
+  // (the GS1 meaning stands); the event hash follows the document as
+  // written, as the reference implementation does (event_hash.h).
+  std::map<std::string, std::string> redefined;
 };
 Prefixes ReadPrefixes(const json& document);
 
@@ -64,7 +68,9 @@ std::optional<std::string> ToUtc(const std::string& rfc3339);
 
 // A stable id for an event that has none: "ni:///sha-256;HEX?ver=rl1",
 // HEX the SHA-256 of the event's keys-sorted compact JSON with numbers as
-// their source text. (Not the CBV 2.0 event hash: docs/epcis.md.)
+// their source text: the fallback when the CBV 2.0 event hash
+// (event_hash.h) does not cover the event, and the id imports made before
+// it existed.
 std::string ComputedEventId(const json& event);
 
 }  // namespace rareledger::epcis

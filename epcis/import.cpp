@@ -7,6 +7,7 @@
 
 #include "epcis/decimal.h"
 #include "epcis/document.h"
+#include "epcis/event_hash.h"
 #include "epcis/identifiers.h"
 #include "epcis/lot_data.h"
 #include "epcis/refusal.h"
@@ -94,6 +95,9 @@ class Mapper {
   Prefixes prefixes_;
   const json* events_ = nullptr;
   std::vector<std::string> ids_;     // event id per eventList index
+  // An event without eventID: its id as imports before the CBV event hash
+  // computed it (`?ver=rl1`), so those imports are still recognised.
+  std::vector<std::string> legacy_ids_;
   std::vector<std::string> times_;   // UTC time per eventList index
   std::map<std::string, std::vector<size_t>> groups_;  // transformationID -> events, in order
   std::string time_;  // of the event being mapped
@@ -109,6 +113,7 @@ void Mapper::Run(const json& doc) {
   for (size_t i = 0; i < events_->size(); ++i) {
     const json& e = (*events_)[i];
     ids_.push_back("");
+    legacy_ids_.push_back("");
     times_.push_back("");
     try {
       CheckEventShape(e, &plan_->warnings);
@@ -116,7 +121,8 @@ void Mapper::Run(const json& doc) {
       plan_->refusal = EventReport{static_cast<int64_t>(i), "", "refused", {}, {}, x.code(), x.what()};
       return;
     }
-    ids_[i] = e.contains("eventID") ? e["eventID"].get<std::string>() : ComputedEventId(e);
+    ids_[i] = e.contains("eventID") ? e["eventID"].get<std::string>() : EventHashId(e, prefixes_);
+    if (!e.contains("eventID") && ComputedEventId(e) != ids_[i]) legacy_ids_[i] = ComputedEventId(e);
     times_[i] = *ToUtc(e["eventTime"].get<std::string>());
     order.push_back({i, 0, times_[i]});
   }
@@ -167,15 +173,16 @@ void Mapper::ProcessEvent(const Ordered& o) {
     r.reason = code;
     r.message = std::move(message);
   };
+  const std::string& legacy = legacy_ids_[o.index];
   try {
     const std::string type = e["type"];
     if (e.contains("errorDeclaration")) {
-      if (ctx_.imported.count(r.event_id))
+      if (ctx_.imported.count(r.event_id) || (!legacy.empty() && ctx_.imported.count(legacy)))
         Refuse("error_declared_after_import",
                "the event declares itself erroneous, but its entries are in the log: import its "
                "corrective events as new entries");
       skip("error_declared", "the event carries an errorDeclaration");
-    } else if (Imported(r.event_id, &r)) {
+    } else if (Imported(r.event_id, &r) || (!legacy.empty() && Imported(legacy, &r))) {
     } else if (type == "AggregationEvent" || type == "AssociationEvent") {
       skip("aggregation", type + ": containment changes no mass, owner or origin");
     } else if (type == "TransactionEvent") {
@@ -446,22 +453,44 @@ ImportPlan MapDocument(std::string_view text, const ImportContext& context) {
 
 namespace rareledger::epcis {
 
-nlohmann::json PlanJson(const ImportPlan& plan, std::optional<uint64_t> first_index) {
+std::vector<Placement> Consecutive(uint64_t first, size_t count) {
+  std::vector<Placement> out;
+  for (size_t i = 0; i < count; ++i) out.push_back({first + i, false});
+  return out;
+}
+
+ImportPlan Placed(ImportPlan plan, const std::vector<Placement>& placed) {
+  if (placed.empty() || placed.size() != plan.payloads.size()) return plan;
+  for (auto& r : plan.events) {
+    if (r.result != "mapped" || r.payloads.empty()) continue;
+    bool all = true;
+    for (size_t p : r.payloads) all = all && placed[p].duplicate;
+    if (!all) continue;
+    r.result = "already_imported";
+    for (size_t p : r.payloads) r.entries.push_back(placed[p].index);
+    r.payloads.clear();
+  }
+  return plan;
+}
+
+nlohmann::json PlanJson(const ImportPlan& plan, const std::vector<Placement>& placed) {
+  const bool submitted = !placed.empty() && placed.size() == plan.payloads.size();
   json events = json::array();
   for (const auto& r : plan.events) {
     json entries = json::array();
     if (r.result == "already_imported")
       for (uint64_t i : r.entries) entries.push_back(i);
     else
-      for (size_t p : r.payloads) entries.push_back(first_index ? *first_index + p : p);
+      for (size_t p : r.payloads) entries.push_back(submitted ? placed[p].index : p);
     json e = {{"index", r.index},   {"event_id", r.event_id}, {"result", r.result},
               {"entries", entries}, {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)}};
     if (!r.message.empty()) e["message"] = r.message;
     events.push_back(std::move(e));
   }
-  json out = {{"appended", first_index ? plan.payloads.size() : 0},
-              {"events", events},
-              {"warnings", plan.warnings}};
+  size_t appended = 0;
+  if (submitted)
+    for (const auto& p : placed) appended += p.duplicate ? 0 : 1;
+  json out = {{"appended", appended}, {"events", events}, {"warnings", plan.warnings}};
   if (plan.refusal && plan.refusal->index < 0)
     out["error"] = {{"reason", plan.refusal->reason}, {"message", plan.refusal->message}};
   return out;

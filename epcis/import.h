@@ -26,6 +26,7 @@ struct LotHolding {
   std::string holder;        // party id
   int64_t remaining_g = 0;
   uint64_t acquired_at = 0;  // entry that gave it to its holder (create, split, transform, transfer)
+  bool operator==(const LotHolding&) const = default;
 };
 
 struct ImportContext {
@@ -36,6 +37,8 @@ struct ImportContext {
   std::map<std::string, LotHolding> lots;             // every lot id
   std::map<std::string, std::vector<uint64_t>> imported;  // epcis_event -> entry indices
   uint64_t next_index = 0;                            // the log's size
+  int64_t next_seq = 0;  // the signer's next seq (for signing; the mapping ignores it)
+  bool operator==(const ImportContext&) const = default;
 };
 
 // What became of one event.
@@ -62,11 +65,25 @@ struct ImportPlan {
 
 ImportPlan MapDocument(std::string_view text, const ImportContext& context);
 
+// Where a submitted payload is in the log: appended at `index`, or found
+// there already (an identical envelope: a concurrent or repeated import).
+struct Placement {
+  uint64_t index = 0;
+  bool duplicate = false;
+};
+// The placements of payloads appended at consecutive indices from `first`.
+std::vector<Placement> Consecutive(uint64_t first, size_t count);
+
+// A mapped event all of whose payloads were found in the log already, as
+// `already_imported` naming their entries (what a later import reports).
+// `placed`: one per payload, or empty (not submitted): then unchanged.
+ImportPlan Placed(ImportPlan plan, const std::vector<Placement>& placed);
+
 // The report as SPEC's `--json` form: {"appended", "events": [{"index",
 // "event_id", "result", "entries", "reason"}], "warnings"}; `entries` are
-// log indices once appended (`first_index` is the first payload's), else
-// payload positions with `appended` 0.
-nlohmann::json PlanJson(const ImportPlan& plan, std::optional<uint64_t> first_index);
+// log indices once submitted (`placed`, one per payload; `appended` counts
+// those not already there), else payload positions with `appended` 0.
+nlohmann::json PlanJson(const ImportPlan& plan, const std::vector<Placement>& placed);
 
 }  // namespace rareledger::epcis
 

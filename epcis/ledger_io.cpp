@@ -31,7 +31,7 @@ void Note(const Entry& e, uint64_t index, std::map<std::string, uint64_t>* acqui
 
 }  // namespace
 
-Result<ImportContext> LoadImportContext(const ledger::Ledger& ledger, const std::string& signer_party) {
+Result<ImportContext> LoadImportRecords(const ledger::Ledger& ledger, const std::string& signer_party) {
   ImportContext ctx;
   const auto info = ledger.Info();
   ctx.ledger_id = info.ledger_id;
@@ -39,18 +39,33 @@ Result<ImportContext> LoadImportContext(const ledger::Ledger& ledger, const std:
   ctx.signer = signer_party;
   ctx.next_index = info.size;
   RL_ASSIGN_OR_RETURN(auto parties, ledger.AllParties());
-  for (const auto& p : parties)
+  for (const auto& p : parties) {
     if (p.gln && !p.revoked_at) ctx.party_by_gln[*p.gln] = p.id;
-  std::map<std::string, uint64_t> acquired;
-  RL_RETURN_IF_ERROR(ledger.ScanLeaves(0, info.size, [&](uint64_t index, std::string_view leaf) {
-    RL_ASSIGN_OR_RETURN(Entry e, ledger::DecodeLeaf(leaf));
-    Note(e, index, &acquired, &ctx.imported);
-    return Status::Ok();
-  }));
+    if (p.id == signer_party) ctx.next_seq = p.last_seq + 1;
+  }
+  if (ctx.next_seq == 0) return Status::NotFound("no party " + signer_party);
   RL_RETURN_IF_ERROR(ledger.ForEachLot([&](const ledger::LotRecord& l) {
-    ctx.lots[l.id] = {l.holder, l.remaining_g, acquired.count(l.id) ? acquired[l.id] : l.created_at};
+    ctx.lots[l.id] = {l.holder, l.remaining_g, l.created_at};
     return Status::Ok();
   }));
+  return ctx;
+}
+
+Status AddImportHistory(const ledger::Ledger& ledger, ImportContext* ctx) {
+  std::map<std::string, uint64_t> acquired;
+  RL_RETURN_IF_ERROR(ledger.ScanLeaves(0, ctx->next_index, [&](uint64_t index, std::string_view leaf) {
+    RL_ASSIGN_OR_RETURN(Entry e, ledger::DecodeLeaf(leaf));
+    Note(e, index, &acquired, &ctx->imported);
+    return Status::Ok();
+  }));
+  for (auto& [id, lot] : ctx->lots)
+    if (auto it = acquired.find(id); it != acquired.end()) lot.acquired_at = it->second;
+  return Status::Ok();
+}
+
+Result<ImportContext> LoadImportContext(const ledger::Ledger& ledger, const std::string& signer_party) {
+  RL_ASSIGN_OR_RETURN(ImportContext ctx, LoadImportRecords(ledger, signer_party));
+  RL_RETURN_IF_ERROR(AddImportHistory(ledger, &ctx));
   return ctx;
 }
 
@@ -105,11 +120,12 @@ Result<ImportOutcome> ImportDocument(ledger::Ledger& ledger, const ledger::Signe
   RL_ASSIGN_OR_RETURN(auto context, LoadImportContext(ledger, who.party));
   out.plan = MapDocument(text, context);
   if (out.plan.refused()) return out;
-  out.payloads = FilledPayloads(out.plan, context.ledger_id, who.party, who.next_seq);
+  out.payloads = FilledPayloads(out.plan, context.ledger_id, who.party, context.next_seq);
   RL_ASSIGN_OR_RETURN(out.envelopes, SignPayloads(out.payloads, signer));
   if (dry_run) return out;
   // The one submission point: a --server path replaces SubmitAll here.
   RL_ASSIGN_OR_RETURN(out.first_index, SubmitAll(ledger, out.envelopes));
+  out.placed = Consecutive(*out.first_index, out.envelopes.size());
   return out;
 }
 

@@ -1,10 +1,10 @@
 // The import's and export's side that touches a ledger: reading the
 // ImportContext, signing a plan, submitting all or nothing.
 //
-// SubmitAll is the one place envelopes made by `epcis import` reach a log;
-// a `--server URL` path replaces only it (POST /v1/entries with the same
-// JSON Lines: the server's submit is all-or-nothing per line, so that path
-// must check first through the server, or accept the server's report).
+// SubmitAll is the one place envelopes made by `epcis import` reach a local
+// log; `epcis import --server` (cli/cmd_epcis_remote.cpp) reads the same
+// ImportContext from GET /v1/epcis/context (context_json.h) and posts the
+// same envelopes to POST /v1/entries?atomic=true, all or nothing.
 #ifndef RARELEDGER_EPCIS_LEDGER_IO_H_
 #define RARELEDGER_EPCIS_LEDGER_IO_H_
 
@@ -25,6 +25,15 @@ namespace rareledger::epcis {
 // log once.
 ledger::Result<ImportContext> LoadImportContext(const ledger::Ledger& ledger,
                                                 const std::string& signer_party);
+// The two halves of LoadImportContext, for a server whose log grows
+// meanwhile. LoadImportRecords reads the records (size, parties, lots with
+// acquired_at their creation, the signer's next seq): call it where they
+// are one committed state (under the sequencer's read lock).
+// AddImportHistory reads entries [0, context->next_index) only, which
+// never change, so it needs no lock: acquired_at and the imported ids.
+ledger::Result<ImportContext> LoadImportRecords(const ledger::Ledger& ledger,
+                                                const std::string& signer_party);
+ledger::Status AddImportHistory(const ledger::Ledger& ledger, ImportContext* context);
 
 // The plan's payloads with `ledger`, `party` and consecutive `seq` from
 // `first_seq` filled in (what `--dry-run` prints).
@@ -50,6 +59,7 @@ struct ImportOutcome {
   std::vector<nlohmann::json> payloads;     // filled, in signing order
   std::vector<std::string> envelopes;       // signed
   std::optional<uint64_t> first_index;      // set once appended
+  std::vector<Placement> placed;            // once appended: each payload's entry
 };
 ledger::Result<ImportOutcome> ImportDocument(ledger::Ledger& ledger, const ledger::Signer& signer,
                                              std::string_view text, bool dry_run);

@@ -106,6 +106,7 @@ class Sequencer::SubmitChunk : public Chunk {
 
   SubmitChunk() : overlay(nullptr) {}
 
+  bool atomic = false;          // one atomic stream's lines, all or nothing
   std::vector<Line> lines;      // parallel to slots
   std::vector<Decided> decided;  // parallel to slots
   OverlayState overlay;
@@ -150,6 +151,7 @@ class Sequencer::Client : public PipelineClient {
 
   bool Complete(Chunk& c) override {
     auto& chunk = static_cast<SubmitChunk&>(c);
+    if (chunk.atomic && FailAtomic(chunk)) return false;
     size_t bad = chunk.slots.size();  // first accepted slot with a bad signature
     for (size_t i = 0; i < chunk.slots.size() && bad == chunk.slots.size(); ++i)
       if (chunk.decided[i].outcome == SubmitChunk::Outcome::kAccepted &&
@@ -269,6 +271,37 @@ class Sequencer::Client : public PipelineClient {
     return Status::Ok();
   }
 
+  // An atomic chunk with a rejected line or a bad signature: ends its
+  // stream on the first such line, commits nothing, and returns true.
+  // (Complete then returns false: what was decided on top of this chunk
+  // assumed its lines and is decided again.)
+  bool FailAtomic(SubmitChunk& chunk) {
+    for (size_t i = 0; i < chunk.slots.size(); ++i) {
+      const auto& d = chunk.decided[i];
+      Status error;
+      if (d.outcome == SubmitChunk::Outcome::kRejected)
+        error = d.error;
+      else if (d.outcome == SubmitChunk::Outcome::kAccepted && !chunk.slots[i].signature.ok())
+        error = BadSignature(chunk, i);
+      else
+        continue;
+      std::lock_guard<std::mutex> lock(owner_.mu_);
+      Stream& s = *chunk.lines[i].stream;
+      Fail(s, error, chunk.lines[i].line_no);
+      for (size_t k = 0; k < chunk.slots.size(); ++k) Resolve(s);
+      return true;
+    }
+    return false;
+  }
+
+  Status BadSignature(const SubmitChunk& chunk, size_t i) const {
+    const Entry& e = *chunk.slots[i].entry;
+    return Status::VerificationFailed("signature invalid for party " + e.party + " (" +
+                                      chunk.slots[i].signature.message() + ")" +
+                                      WhyBadSignature(chunk, e))
+        .WithContext(LineContext(chunk.lines[i].line_no));
+  }
+
   // "; it was made with the key of party X" when recognisable (error path).
   std::string WhyBadSignature(const SubmitChunk& chunk, const Entry& e) const {
     auto parties = store_.AllParties();
@@ -298,13 +331,7 @@ class Sequencer::Client : public PipelineClient {
         continue;
       }
       if (i == bad) {
-        const Entry& e = *chunk.slots[i].entry;
-        Fail(s,
-             Status::VerificationFailed("signature invalid for party " + e.party + " (" +
-                                        chunk.slots[i].signature.message() + ")" +
-                                        WhyBadSignature(chunk, e))
-                 .WithContext(LineContext(chunk.lines[i].line_no)),
-             chunk.lines[i].line_no);
+        Fail(s, BadSignature(chunk, i), chunk.lines[i].line_no);
       } else if (d.outcome == Outcome::kAccepted) {
         ++s.report_.appended;
       } else if (d.outcome == Outcome::kDuplicate) {
@@ -369,8 +396,8 @@ Sequencer::~Sequencer() {
   thread_.join();
 }
 
-std::shared_ptr<Sequencer::Stream> Sequencer::Open(OutcomeFn on_outcome) {
-  std::shared_ptr<Stream> s(new Stream(*this, std::move(on_outcome)));
+std::shared_ptr<Sequencer::Stream> Sequencer::Open(OutcomeFn on_outcome, bool atomic) {
+  std::shared_ptr<Stream> s(new Stream(*this, std::move(on_outcome), atomic));
   std::lock_guard<std::mutex> lock(mu_);
   streams_.push_back(s);
   return s;
@@ -438,16 +465,20 @@ std::unique_ptr<Sequencer::SubmitChunk> Sequencer::Gather(bool wait) {
   std::unique_lock<std::mutex> lock(mu_);
   auto has_lines = [&] {
     return std::any_of(streams_.begin(), streams_.end(),
-                       [](const auto& s) { return !s->queued_.empty(); });
+                       [&](const auto& s) { return s->Takeable(stop_); });
   };
   if (wait) work_cv_.wait(lock, [&] { return stop_ || has_lines(); });
   if (!has_lines()) return nullptr;
+  atomic_turn_ = !atomic_turn_;
+  if (atomic_turn_)
+    if (auto atomic = GatherAtomic()) return atomic;
   auto chunk = std::make_unique<SubmitChunk>();
   // Round robin over the streams, so no client waits behind a bulk one for
   // more than a chunk.
   const size_t n = streams_.size();
   for (size_t k = 0; k < n && chunk->slots.size() < options_.chunk_entries; ++k) {
     Stream& s = *streams_[(next_stream_ + k) % n];
+    if (s.atomic_) continue;  // never shares a chunk
     const size_t share = std::max<size_t>(1, options_.chunk_entries / n);
     for (size_t taken = 0; taken < share && !s.queued_.empty() &&
                            chunk->slots.size() < options_.chunk_entries;
@@ -462,7 +493,26 @@ std::unique_ptr<Sequencer::SubmitChunk> Sequencer::Gather(bool wait) {
     s.cv_.notify_all();  // queue space
   }
   next_stream_ = (next_stream_ + 1) % n;
+  if (chunk->slots.empty()) return GatherAtomic();  // only atomic streams had lines
   return chunk;
+}
+
+std::unique_ptr<Sequencer::SubmitChunk> Sequencer::GatherAtomic() {
+  for (const auto& stream : streams_) {
+    Stream& s = *stream;
+    if (!s.atomic_ || !s.Takeable(stop_)) continue;
+    auto chunk = std::make_unique<SubmitChunk>();
+    chunk->atomic = true;
+    for (auto& [text, line_no] : s.queued_) {
+      chunk->slots.emplace_back();
+      chunk->slots.back().text = std::move(text);
+      chunk->slots.back().label = line_no;
+      chunk->lines.push_back({stream, line_no});
+    }
+    s.queued_.clear();
+    return chunk;
+  }
+  return nullptr;
 }
 
 void Sequencer::Requeue() {
@@ -482,7 +532,9 @@ void Sequencer::Requeue() {
 
 bool Sequencer::Stream::Add(std::string text, size_t line_no) {
   std::unique_lock<std::mutex> lock(owner_.mu_);
-  cv_.wait(lock, [&] { return failed_ || queued_.size() < owner_.options_.max_queued_per_stream; });
+  cv_.wait(lock, [&] {
+    return failed_ || atomic_ || queued_.size() < owner_.options_.max_queued_per_stream;
+  });
   if (failed_) return false;
   queued_.emplace_back(std::move(text), line_no);
   ++unresolved_;
@@ -494,6 +546,7 @@ bool Sequencer::Stream::Add(std::string text, size_t line_no) {
 SubmitReport Sequencer::Stream::Finish() {
   std::unique_lock<std::mutex> lock(owner_.mu_);
   closed_ = true;
+  if (atomic_) owner_.work_cv_.notify_one();  // its lines may be taken now
   cv_.wait(lock, [&] { return unresolved_ == 0; });
   auto& streams = owner_.streams_;
   streams.erase(std::remove_if(streams.begin(), streams.end(),

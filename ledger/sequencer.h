@@ -12,6 +12,17 @@
 // cut short by a bad signature, the other streams' lines after it are
 // decided again in the next chunk).
 //
+// Atomic streams (Open(fn, /*atomic=*/true)): all or nothing. Their lines
+// are taken only once the stream is finished, all together, into a chunk
+// of their own (of any size, beside no other stream's line), decided on the
+// committed state (or on the chunk before it, which must then commit
+// entirely, else the atomic chunk is decided again after it). Either every
+// line is committed in that one synced write (lines already in the log
+// counting as duplicates, as in any stream), or, when any line is rejected
+// (a rule, a bad signature, undecodable), none is, and the report names
+// the first rejected line. Other streams' lines are never held back by an
+// atomic stream's failure: what was decided on top of it is decided again.
+//
 // Durability: a line is reported (on_outcome, Finish) only after the chunk
 // holding it was committed with a synced WAL. Lines are taken as soon as
 // they arrive: a slow client's lines are committed without waiting for a
@@ -92,7 +103,9 @@ class Sequencer {
   // A new stream. `on_outcome` (may be empty) sees each accepted line of
   // the stream after it is durable, in the stream's order, one call at a
   // time, on the sequencer's commit thread: it must not block for long.
-  std::shared_ptr<Stream> Open(OutcomeFn on_outcome);
+  // `atomic`: all or nothing (above); its Add never blocks (the caller
+  // bounds how many lines it adds) and nothing is decided before Finish.
+  std::shared_ptr<Stream> Open(OutcomeFn on_outcome, bool atomic = false);
 
   SequencerStats stats() const;
 
@@ -120,6 +133,8 @@ class Sequencer {
 
   void Run();
   std::unique_ptr<SubmitChunk> Gather(bool wait);
+  // With mu_ held: a finished atomic stream's lines as a chunk, or null.
+  std::unique_ptr<SubmitChunk> GatherAtomic();
   void Requeue();
 
   Store& store_;
@@ -134,6 +149,7 @@ class Sequencer {
   std::optional<size_t> checkpoints_;  // stored checkpoints; guarded by gate_
   std::vector<std::shared_ptr<Stream>> streams_;  // open, or with lines left
   size_t next_stream_ = 0;                        // round-robin position
+  bool atomic_turn_ = false;  // alternate atomic chunks with shared ones
   bool stop_ = false;
   std::thread thread_;
 };
@@ -152,11 +168,16 @@ class Sequencer::Stream {
 
  private:
   friend class Sequencer;
-  explicit Stream(Sequencer& owner, OutcomeFn on_outcome)
-      : owner_(owner), on_outcome_(std::move(on_outcome)) {}
+  Stream(Sequencer& owner, OutcomeFn on_outcome, bool atomic)
+      : owner_(owner), on_outcome_(std::move(on_outcome)), atomic_(atomic) {}
+  // With owner_.mu_ held: lines the sequencer may take now.
+  bool Takeable(bool stopping) const {
+    return !queued_.empty() && (!atomic_ || closed_ || stopping);
+  }
 
   Sequencer& owner_;
   OutcomeFn on_outcome_;
+  const bool atomic_;
   // Guarded by owner_.mu_:
   std::deque<std::pair<std::string, size_t>> queued_;  // (text, line_no)
   size_t unresolved_ = 0;  // lines added, not yet reported or dropped

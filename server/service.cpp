@@ -284,7 +284,7 @@ void Service::Handle(Request&& request, Respond respond) {
   } else if (path == "/v1/status") {
     get("/v1/status", Where::kRead, [this] { return LogStatus(); });
   } else if (path == "/v1/entries") {
-    r = {"/v1/entries", http::verb::post, Where::kSubmit, [this, &q] { return Submit(q); }};
+    r = {"/v1/entries", http::verb::post, Where::kSubmit, [this, &q, &t] { return Submit(q, t); }};
   } else if (parts.size() == 3 && parts[0] == "v1" && parts[1] == "entries") {
     get("/v1/entries/{n}", Where::kRead, [this, n = parts[2]] { return EntryAt(n); });
   } else if (path == "/v1/lots") {
@@ -309,6 +309,8 @@ void Service::Handle(Request&& request, Respond respond) {
     get("/v1/keys/{key}", Where::kRead, [this, k = parts[2], &t] { return Signer(k, t); });
   } else if (path == "/v1/epcis") {
     get("/v1/epcis", Where::kRead, [this, &t] { return Epcis(t); });
+  } else if (path == "/v1/epcis/context") {
+    get("/v1/epcis/context", Where::kRead, [this, &t] { return EpcisContext(t); });
   } else if (path == "/v1/proofs/inclusion") {
     get("/v1/proofs/inclusion", Where::kRead, [this, &t] { return Inclusion(t); });
   } else if (path == "/v1/proofs/consistency") {
@@ -339,7 +341,10 @@ void Service::Handle(Request&& request, Respond respond) {
   (r.where == Where::kSubmit ? submit_pool_ : read_pool_)->Post(std::move(task));
 }
 
-Response Service::Submit(const Request& req) {
+Response Service::Submit(const Request& req, const Target& t) {
+  const std::string atomic = t.One("atomic").value_or("false");
+  if (atomic != "true" && atomic != "false")
+    return ErrorReply(400, "invalid_argument", "atomic must be true or false");
   const std::string media = MediaType(Sv(req[http::field::content_type]));
   const bool one = media == "application/json";
   if (!one && media != "application/jsonl" && media != "application/x-ndjson")
@@ -355,9 +360,11 @@ Response Service::Submit(const Request& req) {
                       "the body is not one JSON document (for several envelopes, send JSON Lines "
                       "as application/jsonl)");
   nlohmann::json entries = nlohmann::json::array();
-  auto stream = sequencer_->Open([&entries](const ledger::SubmitOutcome& o) {
-    entries.push_back({{"line", o.line}, {"index", o.index}, {"duplicate", o.duplicate}});
-  });
+  auto stream = sequencer_->Open(
+      [&entries](const ledger::SubmitOutcome& o) {
+        entries.push_back({{"line", o.line}, {"index", o.index}, {"duplicate", o.duplicate}});
+      },
+      /*atomic=*/atomic == "true");
   if (one) {
     stream->Add(body, 1);
   } else {

@@ -96,7 +96,8 @@ class Service {
   ledger::Status AskWitness(size_t w, const std::string& note, uint64_t size);
 
   // Routes (service.cpp: dispatch, writes, tiles; service_reads.cpp: JSON).
-  Response Submit(const Request& req);
+  // POST /v1/entries[?atomic=true]: atomic, all or nothing (one commit).
+  Response Submit(const Request& req, const Target& t);
   Response Tile(const std::string& path);
   Response LogStatus();
   Response Lot(const std::string& id);
@@ -107,7 +108,9 @@ class Service {
   Response Signer(const std::string& hex_key, const Target& t);
   Response LotTrace(const std::string& id, const Target& t);
   Response LotAssessment(const std::string& id, const Target& t);
+  // service_epcis.cpp: GET /v1/epcis and GET /v1/epcis/context.
   Response Epcis(const Target& t);
+  Response EpcisContext(const Target& t);
   Response Inclusion(const Target& t);
   Response Consistency(const Target& t);
   Response MetricsText();

@@ -1,6 +1,5 @@
 // The JSON read routes of Service: records, traces, assessments, proofs.
 
-#include "epcis/export.h"
 #include "graph/assessment.h"
 #include "graph/ledger_source.h"
 #include "graph/trace.h"
@@ -215,22 +214,6 @@ Response Service::LotAssessment(const std::string& id, const Target& t) {
     out.push_back(graph::AssessmentJson(*a));
   }
   return JsonReply(200, asked.size() == 1 ? out[0] : out);
-}
-
-Response Service::Epcis(const Target& t) {
-  epcis::ExportOptions options;
-  options.lot = t.One("lot");
-  const std::string direction = t.One("direction").value_or("up");
-  if (direction != "up" && direction != "down") return BadParam("direction must be up or down");
-  options.down = direction == "down";
-  options.party = t.One("party").value_or("");
-  const std::string values = t.One("with_values").value_or("false");
-  if (values != "true" && values != "false") return BadParam("with_values must be true or false");
-  options.with_values = values == "true";
-  auto gate = sequencer_->ReadLock();
-  auto doc = epcis::ExportDocument(ledger_, options);
-  if (!doc.ok()) return StatusReply(doc.status());
-  return Reply(200, doc->dump() + "\n", "application/ld+json");
 }
 
 Response Service::Inclusion(const Target& t) {

@@ -89,6 +89,36 @@ TEST_CASE("importing a document again appends nothing and reports it as already 
   CHECK(again.plan.events[2].entries == std::vector<uint64_t>{7, 8});
 }
 
+TEST_CASE("placements: appended entries in the report, identical envelopes found as already imported") {
+  ChainLedger chain;
+  ImportOutcome o = chain.Import("cn-sep", ReadFile(EpcisData("chain/1-cn-separator.jsonld")));
+  REQUIRE(o.first_index);
+  REQUIRE(o.placed.size() == 3);
+  CHECK(o.placed[0].index == *o.first_index);
+  CHECK(o.placed[2].index == *o.first_index + 2);
+  json report = PlanJson(o.plan, o.placed);
+  CHECK(report["appended"] == 3);
+  CHECK(report["events"][2]["entries"] == json::array({*o.first_index + 1, *o.first_index + 2}));
+  // The same envelopes submitted by a racing import: all of them found.
+  std::vector<Placement> found = o.placed;
+  for (auto& p : found) p.duplicate = true;
+  ImportPlan placed = Placed(o.plan, found);
+  CHECK(placed.events[0].result == "already_imported");
+  CHECK(placed.events[0].entries == std::vector<uint64_t>{*o.first_index});
+  CHECK(placed.events[1].result == "skipped");
+  CHECK(placed.events[2].result == "already_imported");
+  CHECK(PlanJson(placed, found)["appended"] == 0);
+  // Only the first event's entry found: the others stay mapped.
+  found[1].duplicate = found[2].duplicate = false;
+  placed = Placed(o.plan, found);
+  CHECK(placed.events[0].result == "already_imported");
+  CHECK(placed.events[2].result == "mapped");
+  CHECK(PlanJson(placed, found)["appended"] == 2);
+  // No placements (a dry run, a refusal): the plan as it was.
+  CHECK(Placed(o.plan, {}).events[0].result == "mapped");
+  CHECK(PlanJson(o.plan, {})["appended"] == 0);
+}
+
 TEST_CASE("a dry run signs the payloads and appends nothing") {
   ChainLedger chain;
   const uint64_t size = chain.size();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ledger/ledger.h"
+#include "sequencer_fixture.h"
 #include "test_util.h"
 
 namespace rareledger::ledger {
@@ -18,61 +19,7 @@ namespace {
 
 using Catch::Matchers::Contains;
 using testing::CreateLotFields;
-
-const std::string kLedgerId = "rare.example/seq";
-
-struct Fixture {
-  testing::TempDir dir;
-  testing::Parties parties{kLedgerId};
-  std::unique_ptr<Ledger> ledger;
-  Fixture() {
-    parties.Add(kOperatorId, testing::FreshSigner(), 1);
-    ledger = testing::MustInit(dir.Sub("db"), kLedgerId, parties.key(kOperatorId));
-  }
-  // Registers producers p0..p{n-1} (log indexes 1..n).
-  void Producers(size_t n) {
-    std::vector<std::string> lines;
-    for (size_t i = 0; i < n; ++i)
-      lines.push_back(parties.Register("p" + std::to_string(i), {"producer"}, "DE"));
-    SubmitReport r = testing::SubmitLines(*ledger, lines);
-    REQUIRE(r.error.ok());
-  }
-  std::vector<std::string> Lots(const std::string& party, size_t n) {
-    std::vector<std::string> lines;
-    for (size_t i = 0; i < n; ++i)
-      lines.push_back(parties.Env(party, "create_lot",
-                                  CreateLotFields(party + "-l" + std::to_string(i), 10, 10)));
-    return lines;
-  }
-};
-
-std::string BreakSignature(std::string envelope) {
-  size_t at = envelope.find("\"sig\":\"");
-  REQUIRE(at != std::string::npos);
-  envelope[at + 8] = envelope[at + 8] == 'A' ? 'B' : 'A';
-  return envelope;
-}
-
-// Outcomes of one stream, in the order they were reported.
-struct Recorder {
-  std::mutex mu;
-  std::vector<SubmitOutcome> outcomes;
-  Sequencer::OutcomeFn Fn() {
-    return [this](const SubmitOutcome& o) {
-      std::lock_guard<std::mutex> lock(mu);
-      SubmitOutcome copy = o;
-      copy.entry = nullptr;
-      outcomes.push_back(copy);
-    };
-  }
-};
-
-SequencerOptions Small() {
-  SequencerOptions o;
-  o.chunk_entries = 4;
-  o.max_queued_per_stream = 8;
-  return o;
-}
+using namespace sequencer_testing;
 
 TEST_CASE("streams from several threads all land, each in its own order", "[sequencer]") {
   Fixture f;
