@@ -13,6 +13,12 @@
 namespace rareledger::cli_testing {
 namespace {
 
+// op.pub, the operator's public key, as a recipient gets it (openssl).
+void WriteOperatorPub(const TempLedger& t) {
+  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
+                  t.path("op.pub").string()).code == 0);
+}
+
 // BuildWeb, an unrelated lot (so not every entry is cited), a recipient
 // de-c, and a checkpoint of the whole log. `time`: the last two entries'.
 void NoticeWeb(TempLedger& t, const std::string& time = "") {
@@ -24,6 +30,7 @@ void NoticeWeb(TempLedger& t, const std::string& time = "") {
   REQUIRE(t.As("op", "party add --id de-c --name 'DE C' --country DE --roles manufacturer "
                      "--pubkey " + t.path("de.pub").string() + at).code == 0);
   REQUIRE(t.Cli("checkpoint --operator-key " + t.path("op.key").string()).code == 0);
+  WriteOperatorPub(t);
 }
 
 Run MakeNotice(const TempLedger& t, const std::string& key, const std::string& extra = "") {
@@ -37,6 +44,15 @@ Run VerifyNotice(const TempLedger& t, const json& notice, const std::string& ext
   t.Write("check.json", notice.dump(2));
   return t.Cli("verify-notice " + t.path("check.json").string() + " --operator-key " +
                t.path("op.pub").string() + " " + extra);
+}
+
+// verify-notice exits 1, its one-line error naming `why`.
+void ExpectFailure(const TempLedger& t, const json& notice, const std::string& why,
+                   const std::string& extra = "") {
+  Run v = VerifyNotice(t, notice, extra);
+  INFO(v.err);
+  CHECK(v.code == 1);
+  CHECK(v.err.find(why) != std::string::npos);
 }
 
 // Re-signs a changed notice with the holder's key, as a dishonest holder
@@ -55,8 +71,6 @@ TEST_CASE("notice: verify-notice accepts a fresh notice, and it says what assess
           "[cli][notice]") {
   TempLedger t;
   NoticeWeb(t);
-  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
-                  t.path("op.pub").string()).code == 0);
   Run r = MakeNotice(t, "jp");
   INFO(r.err);
   REQUIRE(r.code == 0);
@@ -90,57 +104,43 @@ TEST_CASE("notice: verify-notice accepts a fresh notice, and it says what assess
   CHECK(report["ok"] == true);
   CHECK(report["entries"] == cited.size());
   CHECK(report["checkpoint_size"] == size);
-  // openssl reads the keys; jq-style consumers read the file as JSON.
-  CHECK(v.err.empty());
+  CHECK(v.err.empty());  // nothing to warn about
 }
 
 TEST_CASE("notice: a changed field fails the holder's signature, naming it", "[cli][notice]") {
   TempLedger t;
   NoticeWeb(t);
-  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
-                  t.path("op.pub").string()).code == 0);
   REQUIRE(MakeNotice(t, "jp").code == 0);
   const json n = Notice(t);
   SECTION("the ratio, in both places") {
     json f = n;
     f["ratio"] = "0/1";
     f["assessment"]["ratio"] = "0/1";
-    Run v = VerifyNotice(t, f);
-    CHECK(v.code == 1);
-    CHECK(v.err.find("the notice's signature does not verify with jp-b's key") != std::string::npos);
+    ExpectFailure(t, f, "the notice's signature does not verify with jp-b's key");
   }
   SECTION("the verdict, only at the top") {
     json f = n;
     f["verdict"] = "not_required";
-    Run v = VerifyNotice(t, f);
-    CHECK(v.code == 1);
-    CHECK(v.err.find("the notice's verdict is not the assessment's verdict") != std::string::npos);
+    ExpectFailure(t, f, "the notice's verdict is not the assessment's verdict");
   }
   SECTION("the recipient, re-signed by the holder: de-c's registration is cited, x-y is not") {
     json f = n;
     f["to"] = "x-y";
     f["assessment"]["to"] = "x-y";
-    Run v = VerifyNotice(t, Resign(t, f, "jp"));
-    CHECK(v.code == 1);
-    CHECK(v.err.find("does not cite the registration of its recipient x-y") != std::string::npos);
+    ExpectFailure(t, Resign(t, f, "jp"), "does not cite the registration of its recipient x-y");
   }
   SECTION("the sender: another party's key cannot sign for the holder") {
     json f = n;
     f["from"] = "cn-a";
     f["assessment"]["holder"] = "cn-a";
-    Run v = VerifyNotice(t, Resign(t, f, "cn"));
-    CHECK(v.code == 1);
-    CHECK(v.err.find("per the cited entries MAG is held by jp-b, not cn-a") != std::string::npos);
+    ExpectFailure(t, Resign(t, f, "cn"), "per the cited entries MAG is held by jp-b, not cn-a");
   }
   SECTION("a cited leaf") {
     json f = n;
     std::string leaf = f["proofs"][1]["leaf"];
     leaf.replace(leaf.find("\"seq\":"), 7, "\"seq\":9");
     f["proofs"][1]["leaf"] = leaf;
-    Run v = VerifyNotice(t, f);
-    CHECK(v.code == 1);
-    CHECK(v.err.find("the proof of entry 1 does not verify against the checkpoint") !=
-          std::string::npos);
+    ExpectFailure(t, f, "the proof of entry 1 does not verify against the checkpoint");
   }
   SECTION("a dropped proof: the entries it signed lose their key") {
     json f = n;
@@ -149,15 +149,11 @@ TEST_CASE("notice: a changed field fails the holder's signature, naming it", "[c
       if (p["leaf"].get<std::string>().find("\"id\":\"jp-b\"") == std::string::npos) kept.push_back(p);
     REQUIRE(kept.size() + 1 == f["proofs"].size());
     f["proofs"] = kept;
-    Run v = VerifyNotice(t, Resign(t, f, "jp"));
-    CHECK(v.code == 1);
-    CHECK(v.err.find("is signed by party jp-b, whose registration the notice does not cite") !=
-          std::string::npos);
+    ExpectFailure(t, Resign(t, f, "jp"),
+                  "is signed by party jp-b, whose registration the notice does not cite");
   }
   SECTION("not a notice at all") {
-    Run v = VerifyNotice(t, json{{"lot", "MAG"}});
-    CHECK(v.code == 1);
-    CHECK(v.err.find("not a compliance notice") != std::string::npos);
+    ExpectFailure(t, json{{"lot", "MAG"}}, "not a compliance notice");
   }
 }
 
@@ -165,55 +161,40 @@ TEST_CASE("notice: a proof or checkpoint from another log fails", "[cli][notice]
   TempLedger a, b;
   NoticeWeb(a);
   NoticeWeb(b);  // same ledger id and shape, other keys: another log
-  for (TempLedger* t : {&a, &b})
-    REQUIRE(t->Shell("openssl pkey -in " + t->path("op.key").string() + " -pubout -out " +
-                     t->path("op.pub").string()).code == 0);
   REQUIRE(MakeNotice(a, "jp").code == 0);
   REQUIRE(MakeNotice(b, "jp").code == 0);
   const json na = Notice(a), nb = Notice(b);
   SECTION("a proof of b's log in a's notice") {
     json f = na;
     f["proofs"][2] = nb["proofs"][2];
-    Run v = VerifyNotice(a, f);
-    CHECK(v.code == 1);
-    CHECK(v.err.find("the proof of entry " + std::to_string(nb["proofs"][2]["index"].get<int>()) +
-                     " does not verify against the checkpoint") != std::string::npos);
+    ExpectFailure(a, f, "the proof of entry " + std::to_string(nb["proofs"][2]["index"].get<int>()) +
+                     " does not verify against the checkpoint");
   }
   SECTION("b's checkpoint in a's notice, re-signed") {
     json f = na;
     f["checkpoint"] = nb["checkpoint"];
-    Run v = VerifyNotice(a, Resign(a, f, "jp"));
-    CHECK(v.code == 1);
-    CHECK(v.err.find("the checkpoint is not signed by the operator key given") != std::string::npos);
+    ExpectFailure(a, Resign(a, f, "jp"), "the checkpoint is not signed by the operator key given");
   }
   SECTION("b's whole notice, checked with a's operator key") {
-    Run v = VerifyNotice(a, nb);
-    CHECK(v.code == 1);
-    CHECK(v.err.find("the checkpoint is not signed by the operator key given") != std::string::npos);
+    ExpectFailure(a, nb, "the checkpoint is not signed by the operator key given");
   }
 }
 
 TEST_CASE("notice: an expired notice or checkpoint fails naming the dates", "[cli][notice]") {
   TempLedger t;
   NoticeWeb(t, "2026-01-05T10:00:00Z");  // the newest entries are old
-  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
-                  t.path("op.pub").string()).code == 0);
   Run r = MakeNotice(t, "jp");
   REQUIRE(r.code == 0);
   CHECK(r.err.find("warning: a recipient checking this notice with the defaults would refuse it: "
                    "the checkpoint has expired") != std::string::npos);
   const json n = Notice(t);
-  Run v = VerifyNotice(t, n);
-  CHECK(v.code == 1);
-  CHECK(v.err.find("the checkpoint has expired: its newest entry dates it 2026-01-05T10:00:00Z, "
-                   "more than 30 days before " + graph::TodayUtc()) != std::string::npos);
+  ExpectFailure(t, n, "the checkpoint has expired: its newest entry dates it 2026-01-05T10:00:00Z, "
+                   "more than 30 days before " + graph::TodayUtc());
   CHECK(VerifyNotice(t, n, "--max-checkpoint-age 100000").code == 0);
 
   SECTION("past valid_until") {
-    Run late = VerifyNotice(t, n, "--max-checkpoint-age 100000 --at 2099-01-01");
-    CHECK(late.code == 1);
-    CHECK(late.err.find("the notice expired on " + n["valid_until"].get<std::string>()) !=
-          std::string::npos);
+    ExpectFailure(t, n, "the notice expired on " + n["valid_until"].get<std::string>(),
+                  "--max-checkpoint-age 100000 --at 2099-01-01");
   }
   SECTION("a witness's recent cosignature dates a quiet log's checkpoint") {
     auto w = ledger::Signer::Generate();
@@ -286,8 +267,6 @@ TEST_CASE("notice: --recompute catches a false determination the holder signed",
   TempLedger t, other;
   NoticeWeb(t);
   NoticeWeb(other);
-  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
-                  t.path("op.pub").string()).code == 0);
   REQUIRE(MakeNotice(t, "jp").code == 0);
   const json n = Notice(t);
   Run honest = VerifyNotice(t, n, "--recompute");
@@ -301,12 +280,10 @@ TEST_CASE("notice: --recompute catches a false determination the holder signed",
   f["assessment"]["ratio"] = "0/1";
   f = Resign(t, f, "jp");
   CHECK(VerifyNotice(t, f).code == 0);  // offline this cannot be told
-  Run caught = VerifyNotice(t, f, "--recompute");
-  CHECK(caught.code == 1);
-  CHECK(caught.err.find("--recompute: recomputed from the log at the checkpoint (size " +
+  ExpectFailure(t, f, "--recompute: recomputed from the log at the checkpoint (size " +
                         std::to_string(t.Size()) + "), ratio is \"" +
-                        n["ratio"].get<std::string>() + "\", not \"0/1\" as the notice says") !=
-        std::string::npos);
+                        n["ratio"].get<std::string>() + "\", not \"0/1\" as the notice says",
+                "--recompute");
 
   SECTION("another log with the same id does not contain the checkpoint") {
     t.Write("check.json", n.dump());
@@ -326,22 +303,16 @@ TEST_CASE("notice: --recompute catches a false determination the holder signed",
   SECTION("a forged summary or rule reason is a difference too") {
     json g = n;
     g["summary"] = "CN-MOFCOM-2025-61: NO LICENCE REQUIRED";
-    Run v = VerifyNotice(t, Resign(t, g, "jp"), "--recompute");
-    CHECK(v.code == 1);
-    CHECK(v.err.find("the summary is") != std::string::npos);
+    ExpectFailure(t, Resign(t, g, "jp"), "the summary is", "--recompute");
     json h = n;
     h["assessment"]["rules"][0]["reason"] = "no reason";
-    v = VerifyNotice(t, Resign(t, h, "jp"), "--recompute");
-    CHECK(v.code == 1);
-    CHECK(v.err.find("rules is") != std::string::npos);
+    ExpectFailure(t, Resign(t, h, "jp"), "rules is", "--recompute");
   }
 }
 
 TEST_CASE("notice: a rotated-out key and a revoked party", "[cli][notice]") {
   TempLedger t;
   NoticeWeb(t);
-  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
-                  t.path("op.pub").string()).code == 0);
   REQUIRE(MakeNotice(t, "jp").code == 0);
   const json before = Notice(t);
   t.Keygen("jp2");
@@ -367,10 +338,7 @@ TEST_CASE("notice: a rotated-out key and a revoked party", "[cli][notice]") {
     f["proofs"] = kept;
     f = Resign(t, f, "jp");
     CHECK(VerifyNotice(t, f).code == 0);  // offline, the rotation is not seen
-    Run v = VerifyNotice(t, f, "--recompute");
-    CHECK(v.code == 1);
-    CHECK(v.err.find("is not signed with jp-b's key at the checkpoint per the log") !=
-          std::string::npos);
+    ExpectFailure(t, f, "is not signed with jp-b's key at the checkpoint per the log", "--recompute");
   }
   SECTION("a notice made before the rotation still verifies, on its own checkpoint") {
     CHECK(VerifyNotice(t, before, "--recompute").code == 0);
@@ -390,8 +358,7 @@ TEST_CASE("notice: a licence covers the shipment, checked offline", "[cli][notic
   TempLedger t;
   BuildWeb(t);
   t.Keygen("reg");
-  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
-                  t.path("op.pub").string()).code == 0);
+  WriteOperatorPub(t);
   REQUIRE(t.As("op", "party add --id mofcom --name MOFCOM --country CN --roles regulator --pubkey " +
                          t.path("reg.pub").string()).code == 0);
   REQUIRE(t.As("cn", "lot create --lot TB --material 'Tb oxide' --category re_oxide --mass-g 100 "
@@ -423,9 +390,7 @@ TEST_CASE("notice: a licence covers the shipment, checked offline", "[cli][notic
   SECTION("the notice may not outlive its licence") {
     json f = n;
     f["valid_until"] = graph::DateOfDay(today + 25);
-    Run late = VerifyNotice(t, Resign(t, f, "cn"));
-    CHECK(late.code == 1);
-    CHECK(late.err.find("past the end of licence GL-1") != std::string::npos);
+    ExpectFailure(t, Resign(t, f, "cn"), "past the end of licence GL-1");
     CHECK(t.Cli("notice TB --policy cn-mofcom-2025-18 --to jp-b --valid-until " +
                 graph::DateOfDay(today + 25) + " --key " + t.path("cn.key").string()).code == 1);
   }
@@ -436,9 +401,7 @@ TEST_CASE("notice: a licence covers the shipment, checked offline", "[cli][notic
       if (p["leaf"].get<std::string>().find("\"type\":\"licence\"") == std::string::npos)
         kept.push_back(p);
     f["proofs"] = kept;
-    Run v2 = VerifyNotice(t, Resign(t, f, "cn"));
-    CHECK(v2.code == 1);
-    CHECK(v2.err.find("the covering licence GL-1") != std::string::npos);
+    ExpectFailure(t, Resign(t, f, "cn"), "the covering licence GL-1");
   }
 }
 
@@ -446,14 +409,10 @@ TEST_CASE("notice: verify-notice --policy requires the policy file it was made u
           "[cli][notice]") {
   TempLedger t;
   NoticeWeb(t);
-  REQUIRE(t.Shell("openssl pkey -in " + t.path("op.key").string() + " -pubout -out " +
-                  t.path("op.pub").string()).code == 0);
   REQUIRE(MakeNotice(t, "jp").code == 0);
   const json n = Notice(t);
   CHECK(VerifyNotice(t, n, "--policy cn-mofcom-2025-61").code == 0);
-  Run v = VerifyNotice(t, n, "--policy cn-mofcom-2025-18");
-  CHECK(v.code == 1);
-  CHECK(v.err.find("the notice was made under CN-MOFCOM-2025-61") != std::string::npos);
+  ExpectFailure(t, n, "the notice was made under CN-MOFCOM-2025-61", "--policy cn-mofcom-2025-18");
 }
 
 }  // namespace
