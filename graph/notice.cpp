@@ -332,8 +332,16 @@ Result<std::vector<std::string>> RecheckNotice(const ledger::Ledger& ledger, con
                                       "root at size " + std::to_string(cp.size) + " differs");
 
   // The state the checkpoint commits to, and the determination from it.
-  RL_ASSIGN_OR_RETURN(std::unique_ptr<Prefix> prefix, ReplayPrefix(ledger, cp.size));
-  MemorySource source(prefix->state, prefix->entries);
+  // The log as it is when it has not grown (its indexes: the cone only);
+  // else its first cp.size entries replayed in memory (the whole prefix).
+  LedgerSource whole(ledger);
+  std::unique_ptr<Prefix> prefix;
+  std::unique_ptr<MemorySource> replayed;
+  if (cp.size < info.size) {
+    RL_ASSIGN_OR_RETURN(prefix, ReplayPrefix(ledger, cp.size));
+    replayed = std::make_unique<MemorySource>(prefix->state, prefix->entries);
+  }
+  const ProvenanceSource& source = replayed ? static_cast<const ProvenanceSource&>(*replayed) : whole;
   const std::string from = str(n, "from");
   RL_ASSIGN_OR_RETURN(ledger::PartyRecord sender, source.GetParty(from));
   std::string key;  // the sender's key at the checkpoint
