@@ -258,24 +258,47 @@ namespace rareledger::graph {
 namespace {
 
 // The log's first `size` entries replayed in memory: the state a notice's
-// checkpoint commits to, whatever came after.
-struct Prefix {
-  ledger::MemoryState state;
-  std::vector<ledger::Entry> entries;
-};
+// checkpoint commits to, whatever came after. Records from the replay;
+// entries (which never change) from the log.
+class PrefixSource : public ProvenanceSource {
+ public:
+  static Result<std::unique_ptr<PrefixSource>> Replay(const ledger::Ledger& ledger, uint64_t size) {
+    std::unique_ptr<PrefixSource> p(new PrefixSource(ledger, size));
+    const ledger::LedgerIdentity id{ledger.Info().ledger_id};
+    RL_RETURN_IF_ERROR(ledger.ScanLeaves(0, size, [&](uint64_t index, std::string_view leaf) {
+      RL_ASSIGN_OR_RETURN(ledger::Entry e, ledger::DecodeLeaf(leaf));
+      RL_ASSIGN_OR_RETURN(ledger::Mutation m, ledger::Apply(p->state_, id, e, index));
+      p->state_.Commit(m);
+      return Status::Ok();
+    }));
+    return p;
+  }
+  Result<ledger::LotRecord> GetLot(const std::string& id) const override {
+    RL_ASSIGN_OR_RETURN(std::optional<ledger::LotRecord> lot, state_.FindLot(id));
+    if (!lot) return Status::NotFound("no lot " + id + " at size " + std::to_string(size_));
+    return *std::move(lot);
+  }
+  Result<ledger::Entry> GetEntry(uint64_t index) const override {
+    if (index >= size_) return Status::NotFound("no entry " + std::to_string(index) + " at size " +
+                                                std::to_string(size_));
+    return ledger_.GetEntry(index);
+  }
+  Result<std::vector<uint64_t>> ConsumersOf(const std::string& lot) const override {
+    return state_.ConsumersOf(lot);
+  }
+  uint64_t Size() const override { return size_; }
+  Result<ledger::PartyRecord> GetParty(const std::string& id) const override {
+    RL_ASSIGN_OR_RETURN(std::optional<ledger::PartyRecord> party, state_.FindParty(id));
+    if (!party) return Status::NotFound("no party " + id + " at size " + std::to_string(size_));
+    return *std::move(party);
+  }
 
-Result<std::unique_ptr<Prefix>> ReplayPrefix(const ledger::Ledger& ledger, uint64_t size) {
-  auto p = std::make_unique<Prefix>();
-  const ledger::LedgerIdentity id{ledger.Info().ledger_id};
-  RL_RETURN_IF_ERROR(ledger.ScanLeaves(0, size, [&](uint64_t index, std::string_view leaf) {
-    RL_ASSIGN_OR_RETURN(ledger::Entry e, ledger::DecodeLeaf(leaf));
-    RL_ASSIGN_OR_RETURN(ledger::Mutation m, ledger::Apply(p->state, id, e, index));
-    p->state.Commit(m);
-    p->entries.push_back(std::move(e));
-    return Status::Ok();
-  }));
-  return p;
-}
+ private:
+  PrefixSource(const ledger::Ledger& ledger, uint64_t size) : ledger_(ledger), size_(size) {}
+  const ledger::Ledger& ledger_;
+  const uint64_t size_;
+  ledger::MemoryState state_;
+};
 
 // The assessment without what binds it to a log (size, root, checkpoint,
 // tool): what a recomputation must reproduce exactly.
@@ -335,11 +358,9 @@ Result<std::vector<std::string>> RecheckNotice(const ledger::Ledger& ledger, con
   // The log as it is when it has not grown (its indexes: the cone only);
   // else its first cp.size entries replayed in memory (the whole prefix).
   LedgerSource whole(ledger);
-  std::unique_ptr<Prefix> prefix;
-  std::unique_ptr<MemorySource> replayed;
+  std::unique_ptr<PrefixSource> replayed;
   if (cp.size < info.size) {
-    RL_ASSIGN_OR_RETURN(prefix, ReplayPrefix(ledger, cp.size));
-    replayed = std::make_unique<MemorySource>(prefix->state, prefix->entries);
+    RL_ASSIGN_OR_RETURN(replayed, PrefixSource::Replay(ledger, cp.size));
   }
   const ProvenanceSource& source = replayed ? static_cast<const ProvenanceSource&>(*replayed) : whole;
   const std::string from = str(n, "from");
