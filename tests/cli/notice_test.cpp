@@ -1,6 +1,10 @@
 // Compliance Notices through the real binary: `notice` makes one from a
 // ledger, `verify-notice` checks it offline; each way of forging or
 // misusing one fails naming why (graph/notice.h, docs/formats.md).
+//
+// Each test case builds its ledgers once and runs its cases in blocks, in
+// an order where those that change the ledger come last (SECTIONs would
+// rebuild the ledgers for each, which under the sanitizers costs minutes).
 #include <catch2/catch.hpp>
 
 #include "graph/notice.h"
@@ -112,37 +116,37 @@ TEST_CASE("notice: a changed field fails the holder's signature, naming it", "[c
   NoticeWeb(t);
   REQUIRE(MakeNotice(t, "jp").code == 0);
   const json n = Notice(t);
-  SECTION("the ratio, in both places") {
+  {  // the ratio, in both places
     json f = n;
     f["ratio"] = "0/1";
     f["assessment"]["ratio"] = "0/1";
     ExpectFailure(t, f, "the notice's signature does not verify with jp-b's key");
   }
-  SECTION("the verdict, only at the top") {
+  {  // the verdict, only at the top
     json f = n;
     f["verdict"] = "not_required";
     ExpectFailure(t, f, "the notice's verdict is not the assessment's verdict");
   }
-  SECTION("the recipient, re-signed by the holder: de-c's registration is cited, x-y is not") {
+  {  // the recipient, re-signed by the holder: de-c's registration is cited, x-y is not
     json f = n;
     f["to"] = "x-y";
     f["assessment"]["to"] = "x-y";
     ExpectFailure(t, Resign(t, f, "jp"), "does not cite the registration of its recipient x-y");
   }
-  SECTION("the sender: another party's key cannot sign for the holder") {
+  {  // the sender: another party's key cannot sign for the holder
     json f = n;
     f["from"] = "cn-a";
     f["assessment"]["holder"] = "cn-a";
     ExpectFailure(t, Resign(t, f, "cn"), "per the cited entries MAG is held by jp-b, not cn-a");
   }
-  SECTION("a cited leaf") {
+  {  // a cited leaf
     json f = n;
     std::string leaf = f["proofs"][1]["leaf"];
     leaf.replace(leaf.find("\"seq\":"), 7, "\"seq\":9");
     f["proofs"][1]["leaf"] = leaf;
     ExpectFailure(t, f, "the proof of entry 1 does not verify against the checkpoint");
   }
-  SECTION("a dropped proof: the entries it signed lose their key") {
+  {  // a dropped proof: the entries it signed lose their key
     json f = n;
     json kept = json::array();
     for (const auto& p : f["proofs"])
@@ -152,7 +156,7 @@ TEST_CASE("notice: a changed field fails the holder's signature, naming it", "[c
     ExpectFailure(t, Resign(t, f, "jp"),
                   "is signed by party jp-b, whose registration the notice does not cite");
   }
-  SECTION("not a notice at all") {
+  {  // not a notice at all
     ExpectFailure(t, json{{"lot", "MAG"}}, "not a compliance notice");
   }
 }
@@ -164,18 +168,18 @@ TEST_CASE("notice: a proof or checkpoint from another log fails", "[cli][notice]
   REQUIRE(MakeNotice(a, "jp").code == 0);
   REQUIRE(MakeNotice(b, "jp").code == 0);
   const json na = Notice(a), nb = Notice(b);
-  SECTION("a proof of b's log in a's notice") {
+  {  // a proof of b's log in a's notice
     json f = na;
     f["proofs"][2] = nb["proofs"][2];
     ExpectFailure(a, f, "the proof of entry " + std::to_string(nb["proofs"][2]["index"].get<int>()) +
                      " does not verify against the checkpoint");
   }
-  SECTION("b's checkpoint in a's notice, re-signed") {
+  {  // b's checkpoint in a's notice, re-signed
     json f = na;
     f["checkpoint"] = nb["checkpoint"];
     ExpectFailure(a, Resign(a, f, "jp"), "the checkpoint is not signed by the operator key given");
   }
-  SECTION("b's whole notice, checked with a's operator key") {
+  {  // b's whole notice, checked with a's operator key
     ExpectFailure(a, nb, "the checkpoint is not signed by the operator key given");
   }
 }
@@ -192,11 +196,11 @@ TEST_CASE("notice: an expired notice or checkpoint fails naming the dates", "[cl
                    "more than 30 days before " + graph::TodayUtc());
   CHECK(VerifyNotice(t, n, "--max-checkpoint-age 100000").code == 0);
 
-  SECTION("past valid_until") {
+  {  // past valid_until
     ExpectFailure(t, n, "the notice expired on " + n["valid_until"].get<std::string>(),
                   "--max-checkpoint-age 100000 --at 2099-01-01");
   }
-  SECTION("a witness's recent cosignature dates a quiet log's checkpoint") {
+  {  // a witness's recent cosignature dates a quiet log's checkpoint
     auto w = ledger::Signer::Generate();
     REQUIRE(w.ok());
     const std::string vkey = ledger::CosignerVerifierKey("w.example/w", w->public_key());
@@ -225,40 +229,40 @@ TEST_CASE("notice: an expired notice or checkpoint fails naming the dates", "[cl
 TEST_CASE("notice: misuse is refused and writes nothing", "[cli][notice]") {
   TempLedger t;
   NoticeWeb(t);
-  SECTION("a key that is not the holder's") {
+  {  // a key that is not the holder's
     Run r = MakeNotice(t, "cn");
     CHECK(r.code == 1);
     CHECK(r.err.find("the key given is party cn-a's current key, but MAG is held by jp-b") !=
           std::string::npos);
   }
-  SECTION("a log past its latest checkpoint") {
+  {  // an unknown recipient
+    Run r = t.Cli("notice MAG --policy cn-mofcom-2025-61 --to nobody --key " +
+                  t.path("jp.key").string() + " --out " + t.path("n.json").string());
+    CHECK(r.code == 1);
+    CHECK(r.err.find("nobody") != std::string::npos);
+  }
+  {  // the holder as recipient
+    Run r = t.Cli("notice MAG --policy cn-mofcom-2025-61 --to jp-b --key " +
+                  t.path("jp.key").string() + " --out " + t.path("n.json").string());
+    CHECK(r.code == 1);
+    CHECK(r.err.find("a notice goes to the next recipient, not to its holder") != std::string::npos);
+  }
+  {  // a determination date in the past
+    Run r = MakeNotice(t, "jp", "--as-of 2020-01-01");
+    CHECK(r.code == 1);
+    CHECK(r.err.find("a notice is for a shipment from now on") != std::string::npos);
+  }
+  {  // a bad date is a usage error
+    Run r = MakeNotice(t, "jp", "--valid-until 2026-02-30");
+    CHECK(r.code == 2);
+  }
+  {  // a log past its latest checkpoint
     REQUIRE(t.As("cn", "lot create --lot MORE --material x --category other --mass-g 1 --value 1 "
                        "--origin CN").code == 0);
     Run r = MakeNotice(t, "jp");
     CHECK(r.code == 1);
     CHECK(r.err.find("the operator must sign a checkpoint of the whole log first") !=
           std::string::npos);
-  }
-  SECTION("an unknown recipient") {
-    Run r = t.Cli("notice MAG --policy cn-mofcom-2025-61 --to nobody --key " +
-                  t.path("jp.key").string() + " --out " + t.path("n.json").string());
-    CHECK(r.code == 1);
-    CHECK(r.err.find("nobody") != std::string::npos);
-  }
-  SECTION("the holder as recipient") {
-    Run r = t.Cli("notice MAG --policy cn-mofcom-2025-61 --to jp-b --key " +
-                  t.path("jp.key").string() + " --out " + t.path("n.json").string());
-    CHECK(r.code == 1);
-    CHECK(r.err.find("a notice goes to the next recipient, not to its holder") != std::string::npos);
-  }
-  SECTION("a determination date in the past") {
-    Run r = MakeNotice(t, "jp", "--as-of 2020-01-01");
-    CHECK(r.code == 1);
-    CHECK(r.err.find("a notice is for a shipment from now on") != std::string::npos);
-  }
-  SECTION("a bad date is a usage error") {
-    Run r = MakeNotice(t, "jp", "--valid-until 2026-02-30");
-    CHECK(r.code == 2);
   }
   CHECK_FALSE(fs::exists(t.path("n.json")));
 }
@@ -285,28 +289,28 @@ TEST_CASE("notice: --recompute catches a false determination the holder signed",
                         n["ratio"].get<std::string>() + "\", not \"0/1\" as the notice says",
                 "--recompute");
 
-  SECTION("another log with the same id does not contain the checkpoint") {
+  {  // another log with the same id does not contain the checkpoint
     t.Write("check.json", n.dump());
     Run v = other.Cli("verify-notice " + t.path("check.json").string() + " --operator-key " +
                       t.path("op.pub").string() + " --recompute");
     CHECK(v.code == 1);
     CHECK(v.err.find("the log given does not contain the notice's checkpoint") != std::string::npos);
   }
-  SECTION("a log grown since: the determination at the checkpoint still holds, with a warning") {
-    REQUIRE(t.As("jp", "transfer --lot MAG --to cn-a").code == 0);
-    Run v = VerifyNotice(t, n, "--recompute");
-    INFO(v.err);
-    CHECK(v.code == 0);
-    CHECK(v.err.find("the log has grown to " + std::to_string(t.Size()) +
-                     " entries, and MAG is now held by cn-a") != std::string::npos);
-  }
-  SECTION("a forged summary or rule reason is a difference too") {
+  {  // a forged summary or rule reason is a difference too
     json g = n;
     g["summary"] = "CN-MOFCOM-2025-61: NO LICENCE REQUIRED";
     ExpectFailure(t, Resign(t, g, "jp"), "the summary is", "--recompute");
     json h = n;
     h["assessment"]["rules"][0]["reason"] = "no reason";
     ExpectFailure(t, Resign(t, h, "jp"), "rules is", "--recompute");
+  }
+  {  // a log grown since: the determination at the checkpoint still holds, with a warning
+    REQUIRE(t.As("jp", "transfer --lot MAG --to cn-a").code == 0);
+    Run v = VerifyNotice(t, n, "--recompute");
+    INFO(v.err);
+    CHECK(v.code == 0);
+    CHECK(v.err.find("the log has grown to " + std::to_string(t.Size()) +
+                     " entries, and MAG is now held by cn-a") != std::string::npos);
   }
 }
 
@@ -320,14 +324,14 @@ TEST_CASE("notice: a rotated-out key and a revoked party", "[cli][notice]") {
   REQUIRE(t.As("cn", "lot create --lot AFTER --material x --category other --mass-g 1 --value 1 "
                      "--origin CN").code == 0);  // the newest entry is not the rotation
   REQUIRE(t.Cli("checkpoint --operator-key " + t.path("op.key").string()).code == 0);
-  SECTION("the new key signs and verifies; the old one is refused") {
+  {  // the new key signs and verifies; the old one is refused
     Run r = MakeNotice(t, "jp2");
     INFO(r.err);
     REQUIRE(r.code == 0);
     CHECK(VerifyNotice(t, Notice(t), "--recompute").code == 0);
     CHECK(MakeNotice(t, "jp").code == 1);
   }
-  SECTION("the old key on a new checkpoint, its rotation left out: only --recompute sees it") {
+  {  // the old key on a new checkpoint, its rotation left out: only --recompute sees it
     REQUIRE(MakeNotice(t, "jp2").code == 0);
     json f = Notice(t);
     json kept = json::array();
@@ -340,10 +344,10 @@ TEST_CASE("notice: a rotated-out key and a revoked party", "[cli][notice]") {
     CHECK(VerifyNotice(t, f).code == 0);  // offline, the rotation is not seen
     ExpectFailure(t, f, "is not signed with jp-b's key at the checkpoint per the log", "--recompute");
   }
-  SECTION("a notice made before the rotation still verifies, on its own checkpoint") {
+  {  // a notice made before the rotation still verifies, on its own checkpoint
     CHECK(VerifyNotice(t, before, "--recompute").code == 0);
   }
-  SECTION("a revoked recipient: no notice is made, and a cited revocation fails one") {
+  {  // a revoked recipient: no notice is made, and a cited revocation fails one
     REQUIRE(t.As("op", "party revoke --id de-c --reason 'contract ended'").code == 0);
     REQUIRE(t.Cli("checkpoint --operator-key " + t.path("op.key").string()).code == 0);
     Run r = MakeNotice(t, "jp2");
@@ -387,14 +391,14 @@ TEST_CASE("notice: a licence covers the shipment, checked offline", "[cli][notic
   INFO(v.err);
   CHECK(v.code == 0);
   CHECK(v.out.find("covered by licence GL-1") != std::string::npos);
-  SECTION("the notice may not outlive its licence") {
+  {  // the notice may not outlive its licence
     json f = n;
     f["valid_until"] = graph::DateOfDay(today + 25);
     ExpectFailure(t, Resign(t, f, "cn"), "past the end of licence GL-1");
     CHECK(t.Cli("notice TB --policy cn-mofcom-2025-18 --to jp-b --valid-until " +
                 graph::DateOfDay(today + 25) + " --key " + t.path("cn.key").string()).code == 1);
   }
-  SECTION("a licence the notice does not cite") {
+  {  // a licence the notice does not cite
     json f = n;
     json kept = json::array();
     for (const auto& p : f["proofs"])
