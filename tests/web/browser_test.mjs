@@ -82,7 +82,12 @@ try {
   check(found.includes("CAR-2026-40"), `the search for "car-2026" finds CAR-2026-40 (${found})`);
   await shot(search, "search.png");
   const byParty = await open(`${server}/?q=magnet`);
-  await byParty.waitForSelector("#results");
+  // #results is in the page before the search's answer fills it: wait for
+  // the answer (bounded; a slow sanitizer build once lost this race).
+  await byParty
+    .waitForFunction(() => (document.querySelector("#results")?.textContent ?? "").includes("held by"),
+                     { timeout: 20000 })
+    .catch(() => {});
   check((await byParty.$eval("#results", (e) => e.textContent)).includes("held by jp-mag"), "a search by party name finds its lots");
 
   // The lot page: verdict text, graph, verification.
