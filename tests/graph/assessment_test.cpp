@@ -10,6 +10,8 @@
 namespace rareledger::graph {
 namespace {
 
+using testing::Rule;
+
 using json = nlohmann::json;
 using testing::Out;
 using testing::TestPolicy;
@@ -20,13 +22,6 @@ json Judge(const Web& w, const Policy& p, const std::string& lot,
   auto a = Assess(w.source(), p, lot, as_of);
   REQUIRE(a.ok());
   return AssessmentJson(*a);
-}
-
-json Rule(const json& j, const std::string& id) {
-  for (const auto& r : j["rules"])
-    if (r["id"] == id) return r;
-  FAIL("no rule " << id);
-  return {};
 }
 
 // CN Dy oxide DYOX: 10 g for 1000 (vpg 100). JP magnet MAG from 1 g of it

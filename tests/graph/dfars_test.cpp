@@ -9,6 +9,8 @@
 namespace rareledger::graph {
 namespace {
 
+using testing::Rule;
+
 using json = nlohmann::json;
 using testing::Out;
 using testing::Web;
@@ -36,13 +38,6 @@ json Judge(const Web& w, const std::string& lot, const std::string& as_of) {
   auto a = Assess(w.source(), testing::ShippedPolicy("us-dfars-252-225-7052.json"), lot, as_of);
   REQUIRE(a.ok());
   return AssessmentJson(*a);
-}
-
-json Rule(const json& j, const std::string& id) {
-  for (const auto& r : j["rules"])
-    if (r["id"] == id) return r;
-  FAIL("no rule " << id);
-  return {};
 }
 
 TEST_CASE("dfars: a magnet made in China is prohibited before and after 2027", "[dfars]") {

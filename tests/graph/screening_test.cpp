@@ -10,6 +10,8 @@
 namespace rareledger::graph {
 namespace {
 
+using testing::Rule;
+
 using json = nlohmann::json;
 using testing::ScreeningPolicy;
 using testing::Web;
@@ -43,13 +45,6 @@ Assessment Get(const Web& w, const Policy& p, const std::string& as_of, const Sh
 
 json Judge(const Web& w, const Policy& p, const std::string& as_of, const Shipment& s) {
   return AssessmentJson(Get(w, p, as_of, s));
-}
-
-json Rule(const json& j, const std::string& id) {
-  for (const auto& r : j["rules"])
-    if (r["id"] == id) return r;
-  FAIL("no rule " << id);
-  return {};
 }
 
 TEST_CASE("screening: a hit by registered name, party id or end_user text", "[screening]") {

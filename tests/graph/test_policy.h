@@ -3,11 +3,20 @@
 #define RARELEDGER_TESTS_GRAPH_TEST_POLICY_H_
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "graph/policy.h"
 
 namespace rareledger::graph::testing {
+
+// The rule `id` of an assessment's JSON; fails the test when it has none.
+inline nlohmann::json Rule(const nlohmann::json& assessment, const std::string& id) {
+  for (const auto& r : assessment["rules"])
+    if (r["id"] == id) return r;
+  FAIL("no rule " << id);
+  return {};
+}
 
 // CN controls Dy, Tb, Sm in oxides, metals and alloys; a 1/1000 value-ratio
 // limb on magnets and targets (comparator `cmp`), a technology limb and an
